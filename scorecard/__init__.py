@@ -1,0 +1,83 @@
+"""Scorecard: recruiter-side interview scoring with explainable recommendations."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config_class: type = Config) -> Flask:
+    """Build the application: a table of contents of its parts."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_class)
+    check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start production with the development secret key."""
+    from config import DEV_SECRET
+
+    if app.config.get("ENV_NAME") == "production":
+        key = app.config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or too short: production refuses to start without a "
+                "real secret key (set SECRET_KEY to at least 32 random characters)."
+            )
+
+
+def register_extensions(app: Flask) -> None:
+    from scorecard import i18n, labels
+    from scorecard.auth.session import init_login
+    from scorecard.database import configure_engine
+    from scorecard.extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
+    init_login(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    configure_engine(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from scorecard.admin.views import bp as admin_bp
+    from scorecard.auth.views import bp as auth_bp
+    from scorecard.main.views import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from scorecard.errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from scorecard.cli import init_cli
+
+    init_cli(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from scorecard.security import init_security
+
+    init_security(app)

@@ -1,0 +1,56 @@
+"""Flask-Login wiring: alternative ids (revocable sessions) and idle/absolute limits."""
+
+import time
+
+from flask import Flask, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from scorecard.extensions import db, login_manager
+from scorecard.models import User
+
+IDLE_LIMIT_S = 30 * 60
+ABSOLUTE_LIMIT_S = 12 * 60 * 60
+
+
+@login_manager.user_loader
+def load_user(alt_id: str) -> User | None:
+    """Find the user only while the cookie's token still matches theirs."""
+    user_id, _, token = alt_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def start_session() -> None:
+    """Stamp a fresh login for the idle and absolute limits."""
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
+def enforce_session_limits() -> None:
+    """Log out a session idle for 30 minutes or older than 12 hours."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if now - seen_at > IDLE_LIMIT_S or now - login_at > ABSOLUTE_LIMIT_S:
+        logout_user()
+        session.clear()
+        return
+    if now - seen_at > 30:  # avoid rewriting the cookie on every request
+        session["seen_at"] = now
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_session_limits)

@@ -1,0 +1,93 @@
+"""Command-line tools: `flask create-user`, `flask seed-demo`, `flask recommend`, …"""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from scorecard.extensions import db
+from scorecard.models import Role
+
+
+def _fail(message: str) -> None:
+    """One line on stderr and exit status 2: bad input is never a traceback."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read ({exc.__class__.__name__}: {exc})")
+        raise  # unreachable: _fail exits
+
+
+def init_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", required=True, help="admin, hr, manager or interviewer")
+    @click.option("--name", default=None, help="Display name (defaults to the e-mail's user part)")
+    @click.option("--password-file", type=click.Path(dir_okay=False), default=None)
+    def create_user_command(email: str, role: str, name: str | None, password_file: str | None):
+        """Create a user; the password is prompted for unless --password-file is given."""
+        from scorecard.services.accounts import create_user
+        from scorecard.services.errors import DomainError
+
+        if role not in {r.value for r in Role}:
+            _fail(f"--role: unknown role {role!r}; use one of {', '.join(r.value for r in Role)}")
+        if password_file:
+            try:
+                password = Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                _fail(f"--password-file: cannot read ({exc})")
+        else:
+            if not sys.stdin.isatty():
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_user(email, password, role, name)
+        except DomainError as exc:
+            db.session.rollback()
+            _fail(f"{exc.field}: {exc.message}")
+        db.session.commit()
+        click.echo(f"created {user.email} ({user.role.value})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Create the demo users, jobs and candidates once (idempotent)."""
+        from scorecard.seed.demo import DEMO_PASSWORD, demo_logins, seed_demo
+
+        seed_demo(click.echo)
+        db.session.commit()
+        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for email, role in demo_logins():
+            click.echo(f"  {email:<26} {role}")
+
+    @app.cli.command("recommend")
+    @click.argument("path")
+    def recommend_command(path: str):
+        """Print the recommendation for a scoring.md JSON document (PATH or - for stdin)."""
+        from scorecard.scoring.contract import ContractError, recommend_json
+
+        text = _read_input(path)
+        try:
+            click.echo(recommend_json(text))
+        except ContractError as exc:
+            _fail(str(exc))
+
+    @app.cli.command("agreement")
+    @click.argument("path")
+    def agreement_command(path: str):
+        """Print agreement and leniency figures for exported ratings (PATH or - for stdin)."""
+        from scorecard.scoring.contract import ContractError, agreement_json
+
+        text = _read_input(path)
+        try:
+            click.echo(agreement_json(text))
+        except ContractError as exc:
+            _fail(str(exc))

@@ -1,0 +1,54 @@
+"""Locale choice and bilingual (zh / en) content helpers."""
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+SUPPORTED = ("zh_CN", "en")
+
+
+def select_locale() -> str:
+    """The user's stored choice, then this session's choice, then Accept-Language."""
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in SUPPORTED:
+        return chosen
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    if best in ("zh_CN", "zh"):
+        return "zh_CN"
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def current_locale() -> str:
+    """The active locale as a string, e.g. 'zh_CN' or 'en'."""
+    return str(get_locale() or "en")
+
+
+def bilingual(obj: object, field: str) -> Markup:
+    """Render a zh/en model field in the current language, marking a fallback visibly."""
+    text, fallback = obj.localized(field, current_locale())  # type: ignore[attr-defined]
+    if fallback:
+        other = "en" if current_locale().startswith("zh") else "zh"
+        return Markup('<span class="fallback" lang="{}" title="{}">{}</span>').format(
+            other, _fallback_title(), escape(text)
+        )
+    return Markup("{}").format(text)
+
+
+def bilingual_text(obj: object, field: str) -> str:
+    """Plain-text variant of `bilingual`, for exports and JSON."""
+    return obj.localized(field, current_locale())[0]  # type: ignore[attr-defined]
+
+
+def _fallback_title() -> str:
+    from flask_babel import gettext
+
+    return gettext("Not translated yet: shown in the other language")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(bi=bilingual, current_locale=current_locale)

@@ -1,0 +1,98 @@
+"""Home pages for each role: My interviews, jobs, a job's setup, candidates."""
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from scorecard.extensions import db
+from scorecard.models import Application, Job, Role, Round, ScorecardVersion
+from scorecard.permissions import get_job_or_404, job_ids_for, roles_required
+from scorecard.services import accounts, queries
+from scorecard.timeutil import today_bounds_utc
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(accounts.landing_endpoint(current_user)))
+
+
+@bp.route("/my/interviews")
+@login_required
+def my_interviews():
+    start, end = today_bounds_utc()
+    groups = queries.my_interviews(current_user, start, end)
+    return render_template("main/my_interviews.html", groups=groups, is_overdue=queries.is_overdue)
+
+
+@bp.route("/jobs")
+@login_required
+def jobs():
+    return render_template("main/jobs.html", rows=queries.job_overview(current_user))
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job_detail(job_id: int):
+    job = get_job_or_404(job_id)
+    job = db.session.scalar(
+        sa.select(Job)
+        .where(Job.id == job.id)
+        .options(
+            selectinload(Job.rounds)
+            .selectinload(Round.versions)
+            .selectinload(ScorecardVersion.criteria),
+            selectinload(Job.rounds)
+            .selectinload(Round.versions)
+            .selectinload(ScorecardVersion.questions),
+            selectinload(Job.red_flags),
+            selectinload(Job.members),
+        )
+    )
+    return render_template("main/job_detail.html", job=job)
+
+
+@bp.route("/candidates")
+@roles_required(Role.ADMIN, Role.HR, Role.MANAGER)
+def candidates():
+    stmt = (
+        sa.select(Application)
+        .options(
+            selectinload(Application.candidate),
+            selectinload(Application.job),
+            selectinload(Application.current_round),
+        )
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    ids = job_ids_for(current_user)
+    if ids is not None:
+        stmt = stmt.where(Application.job_id.in_(ids))
+    return render_template("main/candidates.html", applications=db.session.scalars(stmt).all())
+
+
+@bp.route("/interviews/<int:interview_id>")
+@login_required
+def interview(interview_id: int):
+    """An interview's page for its panel and its hiring team."""
+    from scorecard.models import Interview
+
+    iv = db.session.get(Interview, interview_id)
+    if iv is None or not (
+        any(c.interviewer_id == current_user.id for c in iv.scorecards)
+        or (current_user.role != Role.INTERVIEWER and _can_view(iv.application.job_id))
+    ):
+        from flask import abort
+
+        abort(404)
+    own = next((c for c in iv.scorecards if c.interviewer_id == current_user.id), None)
+    return render_template("main/interview.html", iv=iv, own=own)
+
+
+def _can_view(job_id: int) -> bool:
+    from scorecard.permissions import can_view_job
+
+    return can_view_job(current_user, job_id)

@@ -1,0 +1,68 @@
+"""The domain model, one module per aggregate."""
+
+from scorecard.models.audit import AuditEvent, LoginFailure
+from scorecard.models.base import (
+    ApplicationStatus,
+    Dimension,
+    HireDecisionKind,
+    InterviewStatus,
+    JobRole,
+    JobStatus,
+    Role,
+    RoundDecisionKind,
+    ScorecardStatus,
+    utcnow,
+)
+from scorecard.models.candidate import Application, Candidate
+from scorecard.models.decision import HireDecision, RoundDecision
+from scorecard.models.interview import (
+    Interview,
+    Rating,
+    Scorecard,
+    ScorecardSubmission,
+    StarEvidence,
+    scorecard_red_flags,
+)
+from scorecard.models.job import (
+    Criterion,
+    Job,
+    JobMember,
+    Question,
+    RedFlag,
+    Round,
+    ScorecardVersion,
+)
+from scorecard.models.user import User
+
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "AuditEvent",
+    "Candidate",
+    "Criterion",
+    "Dimension",
+    "HireDecision",
+    "HireDecisionKind",
+    "Interview",
+    "InterviewStatus",
+    "Job",
+    "LoginFailure",
+    "JobMember",
+    "JobRole",
+    "JobStatus",
+    "Question",
+    "Rating",
+    "RedFlag",
+    "Role",
+    "Round",
+    "RoundDecision",
+    "RoundDecisionKind",
+    "Scorecard",
+    "ScorecardStatus",
+    "ScorecardSubmission",
+    "ScorecardVersion",
+    "StarEvidence",
+    "User",
+    "scorecard_red_flags",
+    "utcnow",
+]

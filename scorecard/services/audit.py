@@ -1,0 +1,42 @@
+"""Writing audit events: one row per accountable change, never a secret in it."""
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from scorecard.extensions import db
+from scorecard.models import AuditEvent, User
+
+SECRET_KEYS = frozenset({"password", "password_hash", "session_token", "token", "token_hash"})
+
+
+def _clean(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if k not in SECRET_KEYS}
+
+
+def record(
+    action: str,
+    obj_type: str,
+    obj_id: int | None,
+    *,
+    actor: User | None = None,
+    job_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (flushed with the caller's transaction)."""
+    ip = request.remote_addr if has_request_context() else None
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=obj_type,
+        object_id=obj_id,
+        job_id=job_id,
+        before=_clean(before),
+        after=_clean(after),
+        ip=ip,
+    )
+    db.session.add(event)
+    return event
