@@ -23,6 +23,7 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.services import jobs as job_service
+from scorecard.services import scheduling
 from scorecard.services import scorecards as card_service
 
 DEMO_PASSWORD = "scorecard-demo"  # noqa: S105 - published demo credentials
@@ -227,7 +228,7 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
 
     def interview(app: Application, rnd: Round, when: datetime, panel: list[User]):
         app.current_round = rnd
-        return card_service.schedule_interview(app, rnd, when, panel, hr, location="3F 会议室A")
+        return scheduling.schedule_interview(app, rnd, when, panel, hr, location="3F 会议室A")
 
     def score(card: Scorecard, quality: float, overrides=None, submit=True, flags=()):
         overrides = overrides or {}
