@@ -20,7 +20,7 @@ install-dev: $(BIN)/python
 	$(MAKE) --no-print-directory translations
 
 translations:
-	$(BIN)/pybabel compile -q -f -d scorecard/translations
+	@$(BIN)/pybabel compile -f -d scorecard/translations >/dev/null
 
 migrate:
 	@mkdir -p instance
