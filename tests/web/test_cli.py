@@ -96,3 +96,102 @@ def test_demo_has_todays_interview_for_interviewer1_with_a_submitted_colleague(a
         sa.select(Job).where(Job.title_en == "Hospital IT Operations Engineer")
     )
     assert "interviewer4@demo.test" not in {m.user.email for m in job2.members}
+
+
+CASE_A = {
+    "rounds": [
+        {
+            "key": "tech",
+            "criteria": [{"key": "coding", "weight": 2, "must_have": True}, {"key": "design"}],
+        },
+        {
+            "key": "values",
+            "criteria": [
+                {"key": "collaboration", "must_have": True},
+                {"key": "integrity", "veto": True},
+            ],
+        },
+    ],
+    "scorecards": [
+        {
+            "interviewer": "u1",
+            "round": "tech",
+            "overall": 4,
+            "ratings": {
+                "coding": {"value": 4, "note": "tuned a slow query"},
+                "design": {"value": 3},
+            },
+        },
+        {
+            "interviewer": "u2",
+            "round": "tech",
+            "overall": 3,
+            "ratings": {"coding": {"value": 3}, "design": {"value": 3}},
+        },
+        {
+            "interviewer": "u3",
+            "round": "values",
+            "overall": 3,
+            "ratings": {"collaboration": {"value": 3}, "integrity": {"value": 3}},
+        },
+        {
+            "interviewer": "u4",
+            "round": "values",
+            "overall": 3,
+            "ratings": {"collaboration": {"value": 4, "note": "calm"}, "integrity": {"value": 3}},
+        },
+    ],
+}
+
+
+def test_flask_recommend_prints_the_contract(app, tmp_path):
+    import json
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE_A), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["recommend", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["recommendation"], out["score"], out["confidence"]) == ("hire", 3.2917, "high")
+    from_stdin = app.test_cli_runner().invoke(args=["recommend", "-"], input=json.dumps(CASE_A))
+    assert json.loads(from_stdin.output) == out
+
+
+def test_flask_recommend_refuses_malformed_input_with_one_line(app, tmp_path):
+    import copy
+    import json
+
+    bad = copy.deepcopy(CASE_A)
+    bad["scorecards"][0]["ratings"]["coding"]["value"] = 5
+    for document, field in (
+        (bad, "scorecards[0].ratings.coding.value"),
+        ({"scorecards": []}, "rounds"),
+        ("{not json", "document"),
+    ):
+        text = document if isinstance(document, str) else json.dumps(document)
+        result = app.test_cli_runner().invoke(args=["recommend", "-"], input=text)
+        assert result.exit_code == 2
+        assert result.output.startswith(f"error: {field}")
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    missing = app.test_cli_runner().invoke(args=["recommend", str(tmp_path / "nope.json")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+def test_flask_agreement_contract_and_errors(app):
+    import json
+
+    ratings = [
+        {"candidate": f"c{c}", "interviewer": f"u{i}", "criterion": "sql", "value": 1 + (c + i) % 4}
+        for c in range(6)
+        for i in range(3)
+    ]
+    result = app.test_cli_runner().invoke(
+        args=["agreement", "-"], input=json.dumps({"ratings": ratings})
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["candidates"] == 6 and out["sufficient"] is False and "sql" in out["alpha"]
+    bad = app.test_cli_runner().invoke(
+        args=["agreement", "-"], input=json.dumps({"ratings": [{"candidate": "c"}]})
+    )
+    assert bad.exit_code == 2 and bad.output.startswith("error: ratings[0]")
