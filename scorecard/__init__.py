@@ -58,11 +58,17 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from scorecard.admin.views import bp as admin_bp
     from scorecard.auth.views import bp as auth_bp
+    from scorecard.candidates.views import bp as candidates_bp
     from scorecard.main.views import bp as main_bp
+    from scorecard.reports.views import bp as reports_bp
+    from scorecard.setup import bp as setup_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(setup_bp, url_prefix="/setup")
+    app.register_blueprint(candidates_bp, url_prefix="/candidates")
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

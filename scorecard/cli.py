@@ -91,3 +91,16 @@ def init_cli(app: Flask) -> None:
             click.echo(agreement_json(text))
         except ContractError as exc:
             _fail(str(exc))
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command():
+        """E-mail the author of every overdue scorecard, at most once a day per scorecard."""
+        from scorecard.services.reminders import send_due_reminders
+
+        report = send_due_reminders()
+        click.echo(
+            f"reminders: {report.sent} sent, {report.failed} failed, "
+            f"{report.skipped} already sent today"
+        )
+        if report.failed:
+            sys.exit(1)

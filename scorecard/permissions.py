@@ -65,3 +65,66 @@ def get_job_or_404(job_id: int) -> Job:
     if job is None or not can_view_job(current_user, job.id):
         abort(404)
     return job
+
+
+def can_edit_job(user: User, job_id: int) -> bool:
+    """Admins, and HR on the job's hiring team, may change its setup, candidates, interviews."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.HR and job_role(user, job_id) is not None
+
+
+def get_editable_job_or_404(job_id: int) -> Job:
+    """Load a job the current user may edit, else 404 (read-only members get 404 too)."""
+    job = db.session.get(Job, job_id)
+    if job is None or not can_edit_job(current_user, job.id):
+        abort(404)
+    return job
+
+
+def editable_job_ids_for(user: User) -> sa.Select | None:
+    """A subquery of the job ids a user may edit, or None for all jobs (admin)."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role != Role.HR:
+        return sa.select(JobMember.job_id).where(sa.false())
+    return sa.select(JobMember.job_id).where(JobMember.user_id == user.id)
+
+
+def can_review_job(user: User, job_id: int) -> bool:
+    """Admins, and HR or managers on the job's hiring team, see scores and recommendations.
+
+    Interviewers never do here: what they may see of colleagues follows the blind rule.
+    """
+    if user.role == Role.ADMIN:
+        return True
+    if user.role not in (Role.HR, Role.MANAGER):
+        return False
+    return job_role(user, job_id) in (JobRole.RECRUITER, JobRole.HIRING_MANAGER)
+
+
+def get_reviewable_job_or_404(job_id: int) -> Job:
+    """Load a job whose scores the current user may review, else 404."""
+    job = db.session.get(Job, job_id)
+    if job is None or not can_review_job(current_user, job.id):
+        abort(404)
+    return job
+
+
+def get_reviewable_application_or_404(application_id: int):
+    """Load an application whose job's scores the current user may review, else 404."""
+    from scorecard.models import Application
+
+    application = db.session.get(Application, application_id)
+    if application is None or not can_review_job(current_user, application.job_id):
+        abort(404)
+    return application
+
+
+def can_decide(user: User, job_id: int) -> bool:
+    """Round and hire decisions: the job's hiring manager, or an admin (HR only sees them)."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role not in (Role.HR, Role.MANAGER):
+        return False
+    return job_role(user, job_id) == JobRole.HIRING_MANAGER

@@ -45,8 +45,27 @@ def reset_schema(app) -> None:
         upgrade()
 
 
+def compile_catalogs() -> None:
+    """Compile stale .mo files so translated pages are tested even without `make`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "scorecard" / "translations"
+    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
+        if po_path.parent.parent.is_symlink():
+            continue
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh)
+        with mo_path.open("wb") as fh:
+            write_mo(fh, catalog)
+
+
 @pytest.fixture(scope="session")
 def app():
+    compile_catalogs()
     application = create_app(TestConfig)
     reset_schema(application)
     return application

@@ -1,13 +1,19 @@
 """Home pages for each role: My interviews, jobs, a job's setup, candidates."""
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from scorecard.extensions import db
 from scorecard.models import Application, Job, Role, Round, ScorecardVersion
-from scorecard.permissions import get_job_or_404, job_ids_for, roles_required
+from scorecard.permissions import (
+    can_edit_job,
+    can_review_job,
+    get_job_or_404,
+    job_ids_for,
+    roles_required,
+)
 from scorecard.services import accounts, queries
 from scorecard.timeutil import today_bounds_utc
 
@@ -32,7 +38,11 @@ def my_interviews():
 @bp.route("/jobs")
 @login_required
 def jobs():
-    return render_template("main/jobs.html", rows=queries.job_overview(current_user))
+    return render_template(
+        "main/jobs.html",
+        rows=queries.job_overview(current_user),
+        can_create=current_user.role in (Role.ADMIN, Role.HR),
+    )
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -53,7 +63,12 @@ def job_detail(job_id: int):
             selectinload(Job.members),
         )
     )
-    return render_template("main/job_detail.html", job=job)
+    return render_template(
+        "main/job_detail.html",
+        job=job,
+        can_edit=can_edit_job(current_user, job.id),
+        can_review=can_review_job(current_user, job.id),
+    )
 
 
 @bp.route("/candidates")
@@ -71,7 +86,20 @@ def candidates():
     ids = job_ids_for(current_user)
     if ids is not None:
         stmt = stmt.where(Application.job_id.in_(ids))
-    return render_template("main/candidates.html", applications=db.session.scalars(stmt).all())
+    job_id = request.args.get("job", type=int)
+    if job_id:
+        stmt = stmt.where(Application.job_id == get_job_or_404(job_id).id)
+    jobs_stmt = sa.select(Job).order_by(Job.created_at.desc(), Job.id.desc())
+    if ids is not None:
+        jobs_stmt = jobs_stmt.where(Job.id.in_(ids))
+    return render_template(
+        "main/candidates.html",
+        applications=db.session.scalars(stmt).all(),
+        jobs=db.session.scalars(jobs_stmt).all(),
+        job_id=job_id,
+        can_add=current_user.role in (Role.ADMIN, Role.HR),
+        can_edit=lambda jid: can_edit_job(current_user, jid),
+    )
 
 
 @bp.route("/interviews/<int:interview_id>")

@@ -32,6 +32,7 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
+from scorecard.models.reminder import CandidateImport, Reminder
 from scorecard.models.user import User
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ApplicationStatus",
     "AuditEvent",
     "Candidate",
+    "CandidateImport",
     "Criterion",
     "Dimension",
     "HireDecision",
@@ -53,6 +55,7 @@ __all__ = [
     "Question",
     "Rating",
     "RedFlag",
+    "Reminder",
     "Role",
     "Round",
     "RoundDecision",

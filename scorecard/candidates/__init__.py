@@ -1,0 +1,1 @@
+"""Adding candidates: by form, or by CSV import with a checked preview."""

@@ -1,0 +1,133 @@
+"""Candidate pages: add one by form; import many from CSV (upload, preview, import)."""
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from scorecard.candidates.forms import CandidateForm, ImportForm, UploadForm
+from scorecard.extensions import db
+from scorecard.i18n import bilingual_text
+from scorecard.models import Job, Role
+from scorecard.permissions import editable_job_ids_for, roles_required
+from scorecard.services import candidates as candidate_service
+from scorecard.services.errors import DomainError
+from scorecard.setup.forms import apply_error
+
+bp = Blueprint("candidates", __name__)
+EDITORS = (Role.ADMIN, Role.HR)
+
+
+def editable_jobs() -> list[Job]:
+    """Jobs the current user may add candidates to."""
+    stmt = sa.select(Job).order_by(Job.created_at.desc(), Job.id.desc())
+    ids = editable_job_ids_for(current_user)
+    if ids is not None:
+        stmt = stmt.where(Job.id.in_(ids))
+    return list(db.session.scalars(stmt))
+
+
+def _job_choices(jobs: list[Job], blank: bool = False) -> list[tuple[int, str]]:
+    choices = [(j.id, bilingual_text(j, "title")) for j in jobs]
+    return ([(0, _("— choose —"))] if blank else []) + choices
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    jobs = editable_jobs()
+    form = CandidateForm()
+    form.job_id.choices = _job_choices(jobs)
+    if request.method == "GET" and request.args.get("job", type=int):
+        form.job_id.data = request.args.get("job", type=int)
+    if form.validate_on_submit():
+        job = next((j for j in jobs if j.id == form.job_id.data), None)
+        try:
+            if job is None:
+                raise DomainError("job_id", _("Choose a job."))
+            values = {k: v for k, v in form.data.items() if k not in ("csrf_token", "job_id")}
+            candidate_service.create_candidate(values, job, current_user)
+            db.session.commit()
+            flash(_("Candidate added."), "success")
+            return redirect(url_for("main.candidates", job=job.id))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+    status = 422 if request.method == "POST" else 200
+    return render_template("candidates/new.html", form=form), status
+
+
+def _upload_form(jobs: list[Job]) -> UploadForm:
+    form = UploadForm()
+    form.default_job.choices = _job_choices(jobs, blank=True)
+    return form
+
+
+@bp.route("/import")
+@roles_required(*EDITORS)
+def import_page():
+    form = _upload_form(editable_jobs())
+    form.default_job.data = request.args.get("job", type=int) or 0
+    return render_template("candidates/import.html", form=form, preview=None)
+
+
+def _wants_fragment() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+@bp.post("/import/preview")
+@roles_required(*EDITORS)
+def import_preview():
+    jobs = editable_jobs()
+    form = _upload_form(jobs)
+    preview = text = None
+    default_job = next((j for j in jobs if j.id == form.default_job.data), None)
+    if form.validate_on_submit():
+        try:
+            upload = form.file.data
+            if not upload or not getattr(upload, "filename", ""):
+                raise DomainError("file", _("Choose a CSV file."))
+            text = candidate_service.decode(upload.read(candidate_service.MAX_FILE_BYTES + 1))
+            preview = candidate_service.check_csv(text, jobs, default_job)
+        except DomainError as exc:
+            apply_error(form, exc)
+    import_form = ImportForm(formdata=None)
+    if preview is not None:
+        import_form.text.data = text
+        import_form.default_job.data = str(default_job.id) if default_job else ""
+        import_form.key.data = uuid.uuid4().hex
+    status = 200 if preview is not None else 422
+    template = "candidates/_preview.html" if _wants_fragment() else "candidates/import.html"
+    return render_template(template, form=form, preview=preview, import_form=import_form), status
+
+
+@bp.post("/import/run")
+@roles_required(*EDITORS)
+def import_run():
+    jobs = editable_jobs()
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(_("This import form is not valid: upload the file again."), "error")
+        return redirect(url_for("candidates.import_page"))
+    default_id = int(form.default_job.data) if (form.default_job.data or "").isdigit() else 0
+    default_job = next((j for j in jobs if j.id == default_id), None)
+    try:
+        run, preview = candidate_service.import_candidates(
+            form.text.data or "", jobs, default_job, form.key.data or "", current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("candidates.import_page"))
+    db.session.commit()
+    flash(
+        _(
+            "Candidates imported: %(n)s. Rows skipped: %(bad)s.",
+            n=run.rows_imported,
+            bad=run.rows_rejected,
+        ),
+        "success",
+    )
+    return redirect(url_for("main.candidates", job=default_job.id if default_job else None))
