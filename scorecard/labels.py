@@ -64,8 +64,8 @@ def stage_label(app: Application) -> str:
 
 
 def kit_url(card: Scorecard) -> str:
-    """Where a panel member opens an interview."""
-    return url_for("main.interview", interview_id=card.interview_id)
+    """Where a panel member opens their interview kit."""
+    return url_for("interviews.kit", card_id=card.id)
 
 
 def localdt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:

@@ -1,0 +1,397 @@
+"""The interview kit page and the JSON endpoints its script saves, submits and edits through.
+
+JSON answers are `{"error": {"code", "message", "field"}}` on failure, never a redirect: the
+page keeps unsent changes on the device and shows why (signed out, conflict, invalid).
+"""
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from scorecard.extensions import db
+from scorecard.i18n import current_locale
+from scorecard.interviews.texts import kit_texts
+from scorecard.models import (
+    Application,
+    Candidate,
+    Criterion,
+    Dimension,
+    Interview,
+    InterviewStatus,
+    Job,
+    Question,
+    Rating,
+    RedFlag,
+    Round,
+    Scorecard,
+    ScorecardSubmission,
+)
+from scorecard.services import scorecards as service
+from scorecard.services.errors import DomainError
+
+bp = Blueprint("interviews", __name__)
+
+
+def _error(status: int, code: str, message: str, field: str | None = None, **extra) -> Response:
+    response = jsonify(error={"code": code, "message": message, "field": field, **extra})
+    response.status_code = status
+    return response
+
+
+def _not_found():
+    return _error(404, "not_found", _("This scorecard does not exist or is not yours."))
+
+
+def json_api(view):
+    """Signed-in JSON endpoints: 401 (not a redirect) when the session has ended."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _error(
+                401,
+                "signed_out",
+                _("You were signed out. Your changes are kept on this device: sign in again."),
+            )
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(_error(400, "bad_request", _("The request could not be understood.")))
+    return data
+
+
+def _commit() -> None:
+    """Commit without expiring what is loaded.
+
+    The answer is built from the values just written; expiring would make the answer and
+    the security headers re-read the scorecard and the user: two queries per autosave.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _domain_error(exc: DomainError, card_id: int):
+    """Map a service error to its JSON answer; nothing has been stored."""
+    db.session.rollback()
+    if isinstance(exc, service.Conflict):
+        card = db.session.get(Scorecard, card_id)
+        return _error(409, exc.code, exc.message, state=service.card_state(card))
+    if isinstance(exc, service.Locked):
+        card = db.session.get(Scorecard, card_id)
+        return _error(409, exc.code, exc.message, state=service.card_state(card))
+    if isinstance(exc, service.Incomplete):
+        problems = [{"field": f, "message": m} for f, m in exc.problems]
+        return _error(422, exc.code, exc.message, exc.field, problems=problems)
+    return _error(422, getattr(exc, "code", "invalid"), exc.message, exc.field)
+
+
+# --- the page -------------------------------------------------------------------------------
+
+# Built once (the kit page is the interviewer's most requested page). The version's texts
+# come as plain rows: a kit shows dozens of them, and building a model object for each
+# cost more than the rest of the page (scripts/bench_kit.py).
+_KIT_ROW = (
+    sa.select(Scorecard, Interview, Application, Candidate, Job, Round)
+    .join(Interview, Scorecard.interview_id == Interview.id)
+    .join(Application, Interview.application_id == Application.id)
+    .join(Candidate, Application.candidate_id == Candidate.id)
+    .join(Job, Application.job_id == Job.id)
+    .join(Round, Interview.round_id == Round.id)
+    .where(
+        Scorecard.id == sa.bindparam("card_id"),
+        Scorecard.interviewer_id == sa.bindparam("user_id"),
+    )
+)
+_KIT_CRITERIA = (
+    sa.select(Criterion.__table__)
+    .where(Criterion.__table__.c.version_id == sa.bindparam("version_id"))
+    .order_by(Criterion.__table__.c.position, Criterion.__table__.c.id)
+)
+_KIT_QUESTIONS = (
+    sa.select(Question.__table__)
+    .where(Question.__table__.c.version_id == sa.bindparam("version_id"))
+    .order_by(Question.__table__.c.position, Question.__table__.c.id)
+)
+_KIT_FLAGS = (
+    sa.select(RedFlag.__table__)
+    .where(RedFlag.__table__.c.job_id == sa.bindparam("job_id"))
+    .order_by(RedFlag.__table__.c.position, RedFlag.__table__.c.id)
+)
+
+
+@bp.get("/kit/<int:card_id>")
+@login_required
+def kit(card_id: int):
+    """The interview kit: questions, anchored criteria, notes, red flags, overall, submit."""
+    row = db.session.execute(_KIT_ROW, {"card_id": card_id, "user_id": current_user.id}).first()
+    if row is None:
+        abort(404)
+    card, iv, _application, candidate, job, rnd = row
+    crit_rows = db.session.execute(_KIT_CRITERIA, {"version_id": card.version_id}).all()
+    question_rows = db.session.execute(_KIT_QUESTIONS, {"version_id": card.version_id}).all()
+    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id}).all()
+    visibility = others = None
+    if card.is_submitted:
+        visibility = service.others_visibility(current_user, iv)
+        others = (
+            [c for c in _panel_cards(iv) if c.interviewer_id != current_user.id]
+            if visibility == service.Visibility.VISIBLE
+            else []
+        )
+    messages, labels = kit_texts()
+    text, plain = _localizer(labels["fallback_title"])
+    values = service.field_values(card, [f.id for f in flag_rows])
+    scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
+    criteria = []
+    for c in crit_rows:
+        current = values.get(f"rating.{c.id}.value", "untouched")
+        criteria.append(
+            {
+                "id": c.id,
+                "vfield": f"rating.{c.id}.value",
+                "nfield": f"rating.{c.id}.note",
+                "note": values.get(f"rating.{c.id}.note", ""),
+                "not_assessed": current is None,
+                "name": text(c, "name"),
+                "plain": plain(c, "name"),
+                "dimension": labels[f"dimension.{Dimension(c.dimension).value}"],
+                "must_have": c.must_have,
+                "description": text(c, "description")
+                if c.description_zh or c.description_en
+                else "",
+                "anchors": [
+                    (v, scale[v], text(c, f"anchor{v}"), current == v) for v in (1, 2, 3, 4)
+                ],
+            }
+        )
+    names = {c["id"]: c["name"] for c in criteria}
+    parts = [(p, labels[p]) for p in service.STAR_PARTS]
+    questions = []
+    for n, q in enumerate(question_rows, start=1):
+        qlabel = labels["question_n"].replace("{n}", str(n))
+        star = [
+            (
+                part_label,
+                f"star.{q.id}.{part}",
+                f"{qlabel} · {part_label}",
+                values.get(f"star.{q.id}.{part}", ""),
+            )
+            for part, part_label in parts
+        ]
+        questions.append(
+            {
+                "id": q.id,
+                "text": text(q, "text"),
+                "criterion": names.get(q.criterion_id, ""),
+                "star": star if q.star else None,
+                "guidance": text(q, "guidance") if q.guidance_zh or q.guidance_en else "",
+            }
+        )
+    flags = [
+        {
+            "id": f.id,
+            "field": f"flag.{f.id}",
+            "checked": values.get(f"flag.{f.id}", False),
+            "label": text(f, "label"),
+            "plain": plain(f, "label"),
+            "description": text(f, "description") if f.description_zh or f.description_en else "",
+        }
+        for f in flag_rows
+    ]
+    here = url_for("interviews.kit", card_id=card.id)
+    urls = {  # the JSON routes below all hang off the kit's own address
+        "save": f"{here}/save",
+        "submit": f"{here}/submit",
+        "edit": f"{here}/edit",
+        "state": f"{here}/state",
+        "ping": url_for("interviews.ping"),
+        "login": url_for("auth.login", next=here),
+    }
+    return render_template(
+        "interviews/kit.html",
+        card=card,
+        iv=iv,
+        job=job,
+        rnd=rnd,
+        candidate=candidate,
+        criteria=criteria,
+        questions=questions,
+        flags=flags,
+        scale=scale,
+        values=values,
+        urls=urls,
+        L=labels,
+        messages=messages,
+        cancelled=iv.status == InterviewStatus.CANCELLED,
+        visibility=visibility,
+        others=others,
+        text_max=service.TEXT_MAX,
+        reason_max=service.REASON_MAX,
+    )
+
+
+def _localizer(title: str):
+    """Bilingual texts for this request, with the locale looked up once, not per text.
+
+    `text` gives the same markup as scorecard.i18n.bilingual (the other language, marked
+    visibly, when this one is empty); `plain` the bare string, for attributes.
+    """
+    locale = current_locale()
+    other = "en" if locale.startswith("zh") else "zh"
+    fallback = Markup('<span class="fallback" lang="{}" title="{}">{}</span>')
+
+    def pick(obj, field: str) -> tuple[str, bool]:
+        # Bilingual.localized, for model objects and plain rows alike.
+        first, second = ("zh", "en") if locale.startswith("zh") else ("en", "zh")
+        value = getattr(obj, f"{field}_{first}") or ""
+        if value.strip():
+            return value, False
+        value = getattr(obj, f"{field}_{second}") or ""
+        return value, bool(value.strip())
+
+    def text(obj, field: str) -> Markup:
+        value, is_fallback = pick(obj, field)
+        return fallback.format(other, title, value) if is_fallback else escape(value)
+
+    def plain(obj, field: str) -> str:
+        return pick(obj, field)[0]
+
+    return text, plain
+
+
+def _panel_cards(iv: Interview) -> list[Scorecard]:
+    """Visible scorecards of the interview, with what the panel view shows, loaded at once."""
+    ids = [c.id for c in service.visible_scorecards(current_user, iv)]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Scorecard)
+            .where(Scorecard.id.in_(ids))
+            .options(
+                selectinload(Scorecard.ratings).joinedload(Rating.criterion),
+                selectinload(Scorecard.red_flags),
+                joinedload(Scorecard.interviewer),
+            )
+            .order_by(Scorecard.submitted_at, Scorecard.id)
+        )
+    )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+@bp.get("/kit/<int:card_id>/state")
+@json_api
+def state(card_id: int):
+    """The scorecard's current fields and version, with a fresh CSRF token for the page."""
+    card = service.get_own_card(card_id, current_user)
+    if card is None:
+        return _not_found()
+    return jsonify(state=service.card_state(card), csrf_token=generate_csrf())
+
+
+@bp.post("/kit/<int:card_id>/save")
+@json_api
+def save(card_id: int):
+    """Autosave: {"lock_version": n, "changes": {field: value}} → the new lock_version."""
+    card = service.card_for_save(card_id, current_user)
+    if card is None:
+        db.session.rollback()
+        return _not_found()
+    data = _body()
+    try:
+        service.autosave(card, data.get("lock_version"), data.get("changes"))
+        _commit()
+    except DomainError as exc:
+        return _domain_error(exc, card_id)
+    return jsonify(lock_version=card.lock_version, saved_at=service.iso_utc(card.updated_at))
+
+
+@bp.post("/kit/<int:card_id>/submit")
+@json_api
+def submit(card_id: int):
+    """Submit once: {"submission_key": k, "lock_version": n}; a repeat returns the same."""
+    card = service.get_own_card(card_id, current_user, for_update=True)
+    if card is None:
+        db.session.rollback()
+        return _not_found()
+    data = _body()
+    key = data.get("submission_key")
+    try:
+        submission = service.submit(card, key, current_user, data.get("lock_version"))
+        _commit()
+    except DomainError as exc:
+        return _domain_error(exc, card_id)
+    except IntegrityError:
+        # Another request for this scorecard (or this key) won the race: answer with its
+        # submission instead of a 500.
+        db.session.rollback()
+        submission = service.existing_submission(card_id)
+        if submission is None:
+            return _error(
+                409,
+                "duplicate_key",
+                _("This submission key was already used: reload the page and submit again."),
+                "submission_key",
+            )
+    return _submitted(submission)
+
+
+def _submitted(submission: ScorecardSubmission):
+    # The page reloads after submitting, so the answer carries no field values.
+    lock_version = db.session.scalar(
+        sa.select(Scorecard.__table__.c.lock_version).where(
+            Scorecard.__table__.c.id == submission.scorecard_id
+        )
+    )
+    return jsonify(
+        submission={
+            "id": submission.id,
+            "submission_key": submission.submission_key,
+            "submitted_at": service.iso_utc(submission.submitted_at),
+        },
+        state={"status": "submitted", "lock_version": lock_version},
+    )
+
+
+@bp.post("/kit/<int:card_id>/edit")
+@json_api
+def edit(card_id: int):
+    """Edit after submitting: {"lock_version", "changes", "reason"}; audited before/after."""
+    card = service.get_own_card(card_id, current_user, for_update=True)
+    if card is None:
+        db.session.rollback()
+        return _not_found()
+    data = _body()
+    try:
+        service.edit_submitted(
+            card, data.get("lock_version"), data.get("changes"), data.get("reason"), current_user
+        )
+        _commit()
+    except DomainError as exc:
+        return _domain_error(exc, card_id)
+    return jsonify(state=service.card_state(card))
+
+
+@bp.post("/kit/ping")
+@json_api
+def ping():
+    """Keep-alive from an open kit: the session's idle clock restarts (see auth/session.py)."""
+    return jsonify(ok=True, csrf_token=generate_csrf())
