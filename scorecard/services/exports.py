@@ -1,0 +1,308 @@
+"""CSV and XLSX exports of the comparison matrix and of a candidate's scorecards.
+
+The exports show exactly what the pages show to the same user (the matrix already applies
+permissions, the blind rule, filters and sort). CSV is UTF-8 with a byte-order mark so Excel
+opens Chinese names correctly; XLSX has a frozen header, number formats, and one sheet per
+round. Text that a spreadsheet would run as a formula (=, +, -, @ first) is quoted.
+Numbers are rounded as on the page (2 decimals); not assessed is an empty cell, never 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from scorecard.i18n import bilingual_text
+from scorecard.labels import DIMENSION_LABELS, RATING_LABELS
+from scorecard.models import Application, Dimension
+from scorecard.services.explain import Explainer, confidence_label, recommendation_label
+from scorecard.services.matrix import DIMENSIONS, Matrix, Row
+from scorecard.services.recommendations import JobScoring, engine_key
+from scorecard.services.round_summary import CardView
+from scorecard.services.scorecards import STAR_PARTS
+from scorecard.timeutil import to_local
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = "0.00"
+PERCENT = "0%"
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_text(value: Any) -> Any:
+    """Quote text a spreadsheet would evaluate as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+
+class MatrixTable:
+    """The matrix as header + typed rows, shared by CSV and XLSX."""
+
+    def __init__(self, matrix: Matrix) -> None:
+        from scorecard.compare.present import Texts
+
+        self.matrix = matrix
+        self.texts = Texts(matrix, Explainer(matrix.scoring))
+        self.rounds = matrix.scoring.rounds
+
+    def header(self) -> list[str]:
+        return [
+            _("Candidate"),
+            _("Stage"),
+            _("Recommendation"),
+            _("Confidence"),
+            _("Score"),
+            _("Coverage"),
+            *[str(DIMENSION_LABELS[Dimension(d)]) for d in DIMENSIONS],
+            *[bilingual_text(r, "name") for r in self.rounds],
+            _("Flags"),
+        ]
+
+    # Column kinds for XLSX number formats, parallel to header().
+    def kinds(self) -> list[str]:
+        return (
+            ["text", "text", "text", "text", "num", "pct"]
+            + ["num"] * (len(DIMENSIONS) + len(self.rounds))
+            + ["text"]
+        )
+
+    def row(self, row: Row) -> list[Any]:
+        s = row.summary
+        base: list[Any] = [row.name, self.texts.stage(row)]
+        if row.blind:
+            blank = [None] * (3 + len(DIMENSIONS) + len(self.rounds))
+            return [*base, _("Hidden until you submit your own scorecard"), *blank, ""]
+        if s is None:
+            blank = [None] * (3 + len(DIMENSIONS) + len(self.rounds))
+            return [*base, _("No submitted scorecards yet"), *blank, ""]
+        rounds = []
+        for rnd in self.rounds:
+            figures = s.rounds.get(rnd.key)
+            rounds.append(_num(figures.score) if figures is not None else None)
+        flags = "; ".join(dict.fromkeys(self.texts.flag(f) for f in s.flags))
+        return [
+            *base,
+            self.texts.recs.get(s.recommendation, s.recommendation),
+            self.texts.confidences.get(s.confidence, s.confidence),
+            _num(s.score),
+            round(s.coverage, 2),
+            *[_num(s.dimensions.get(d)) for d in DIMENSIONS],
+            *rounds,
+            flags,
+        ]
+
+    def rows(self) -> list[list[Any]]:
+        return [self.row(r) for r in self.matrix.rows]
+
+    def round_sheet(self, key: str) -> tuple[list[str], list[str], list[list[Any]]]:
+        """One round: candidate, round figures and every criterion's score."""
+        rnd = next(r for r in self.rounds if r.key == key)
+        version = rnd.current_version
+        crits = list(version.criteria) if version else []
+        header = [
+            _("Candidate"),
+            _("Round score"),
+            _("Recommendation"),
+            _("Confidence"),
+            _("Interviewers"),
+            *[bilingual_text(c, "name") for c in crits],
+        ]
+        kinds = ["text", "num", "text", "text", "int"] + ["num"] * len(crits)
+        rows = []
+        for row in self.matrix.rows:
+            s = row.summary
+            figures = s.rounds.get(key) if s is not None and not row.blind else None
+            if figures is None or not figures.raters:
+                rows.append([row.name, None, "", "", None] + [None] * len(crits))
+                continue
+            rows.append(
+                [
+                    row.name,
+                    _num(figures.score),
+                    recommendation_label(figures.recommendation),
+                    confidence_label(figures.confidence),
+                    figures.raters,
+                    *[_num(figures.criteria.get(engine_key(key, c.key))) for c in crits],
+                ]
+            )
+        return header, kinds, rows
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with BOM, CRLF line ends, formulas quoted; None is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_text(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else safe_text(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _sheet_title(text: str, taken: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:28] or "Sheet"
+    base, n = title, 2
+    while title.lower() in taken:
+        title = f"{base[:25]} {n}"
+        n += 1
+    taken.add(title.lower())
+    return title
+
+
+def _write_sheet(ws, header: Sequence[str], kinds: Sequence[str], rows) -> None:
+    ws.append([safe_text(h) for h in header])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([safe_text(v) for v in row])
+    ws.freeze_panes = "B2"
+    for index, kind in enumerate(kinds, start=1):
+        letter = get_column_letter(index)
+        fmt = {"num": NUMBER, "pct": PERCENT, "int": "0"}.get(kind)
+        if fmt is not None:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = fmt
+        width = 12 if kind != "text" else 18
+        ws.column_dimensions[letter].width = max(width, min(40, len(str(header[index - 1])) + 2))
+    ws.auto_filter.ref = ws.dimensions
+
+
+def matrix_csv(matrix: Matrix) -> bytes:
+    """The matrix as CSV (UTF-8 with BOM)."""
+    table = MatrixTable(matrix)
+    return to_csv(table.header(), table.rows())
+
+
+def matrix_xlsx(matrix: Matrix) -> bytes:
+    """The matrix as XLSX: the candidates sheet and one sheet per round."""
+    table = MatrixTable(matrix)
+    wb = Workbook()
+    taken: set[str] = set()
+    ws = wb.active
+    ws.title = _sheet_title(_("Candidates"), taken)
+    _write_sheet(ws, table.header(), table.kinds(), table.rows())
+    for rnd in table.rounds:
+        header, kinds, rows = table.round_sheet(rnd.key)
+        _write_sheet(
+            wb.create_sheet(_sheet_title(bilingual_text(rnd, "name"), taken)), header, kinds, rows
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- a candidate's scorecards ----------------------------------------------------------------
+
+
+def _local(value: datetime | None) -> str:
+    return to_local(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def scorecard_rows(
+    scoring: JobScoring, views: Sequence[CardView]
+) -> tuple[list[str], list[list[Any]]]:
+    """Every visible submitted scorecard, one line per rating, overall, flag, note and STAR part."""
+    header = [
+        _("Round"),
+        _("Interviewer"),
+        _("Scorecard version"),
+        _("Submitted at"),
+        _("Edited after submitting"),
+        _("Item"),
+        _("Criterion or question"),
+        _("Rating"),
+        _("Rating label"),
+        _("Text"),
+    ]
+    rows: list[list[Any]] = []
+    names = {}
+    for rnd in scoring.rounds:
+        for version in rnd.versions:
+            for crit in version.criteria:
+                names[engine_key(rnd.key, crit.key)] = bilingual_text(crit, "name")
+    for view in views:
+        head = [
+            bilingual_text(view.round, "name"),
+            view.interviewer,
+            view.version_number,
+            _local(view.submitted_at),
+            _local(view.edited_at) if view.edited_at else "",
+        ]
+        for key, rating in view.ratings.items():
+            label = str(RATING_LABELS[rating.value]) if rating.value else _("not assessed")
+            rows.append([*head, _("Rating"), names.get(key, key), rating.value, label, rating.note])
+        overall = str(RATING_LABELS[view.overall]) if view.overall else ""
+        rows.append([*head, _("Overall recommendation"), "", view.overall, overall, ""])
+        for flag in view.red_flags:
+            rows.append([*head, _("Red flag"), flag, None, "", ""])
+        if view.takeaways:
+            rows.append([*head, _("Take-aways"), "", None, "", view.takeaways])
+        part_names = {
+            "situation": _("Situation"),
+            "task": _("Task"),
+            "action": _("Action"),
+            "result": _("Result"),
+        }
+        for star in view.star:
+            for part in STAR_PARTS:
+                if star.parts.get(part):
+                    rows.append(
+                        [
+                            *head,
+                            f"STAR · {part_names[part]}",
+                            star.question,
+                            None,
+                            "",
+                            star.parts[part],
+                        ]
+                    )
+    return header, rows
+
+
+def scorecards_csv(scoring: JobScoring, views: Sequence[CardView]) -> bytes:
+    """A candidate's scorecards as CSV (UTF-8 with BOM)."""
+    header, rows = scorecard_rows(scoring, views)
+    return to_csv(header, rows)
+
+
+def scorecards_xlsx(scoring: JobScoring, views: Sequence[CardView]) -> bytes:
+    """A candidate's scorecards as XLSX, one sheet per round."""
+    header, rows = scorecard_rows(scoring, views)
+    kinds = ["text", "text", "int", "text", "text", "text", "text", "int", "text", "text"]
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for rnd in scoring.rounds:
+        name = bilingual_text(rnd, "name")
+        mine = [r for r in rows if r[0] == name]
+        if mine:
+            _write_sheet(wb.create_sheet(_sheet_title(name, taken)), header, kinds, mine)
+    if not wb.worksheets:
+        _write_sheet(wb.create_sheet(_sheet_title(_("Scorecards"), taken)), header, kinds, [])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(kind: str, application: Application | None, job_id: int, ext: str) -> str:
+    """An ASCII file name (the candidate's name stays out of it: it travels in e-mail subjects)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if application is not None:
+        return f"scorecards-application-{application.id}-{stamp}.{ext}"
+    return f"{kind}-job-{job_id}-{stamp}.{ext}"

@@ -1,0 +1,1 @@
+"""The hiring manager's round summaries and decisions, and the job summary."""
