@@ -12,6 +12,23 @@ def _default_sqlite_url() -> str:
     return f"sqlite:///{BASE_DIR / 'instance' / 'scorecard.db'}"
 
 
+def _trusted_hosts() -> list[str] | None:
+    """TRUSTED_HOSTS: comma-separated host names ('.example.com' matches subdomains).
+
+    Unset: this machine's names plus PUBLIC_URL's host. '*' turns the check off (a proxy in
+    front checks the Host header instead).
+    """
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get("TRUSTED_HOSTS", "").strip()
+    if raw == "*":
+        return None
+    if raw:
+        return [h.strip() for h in raw.split(",") if h.strip()]
+    public = urlsplit(os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")).hostname
+    return sorted({"127.0.0.1", "localhost", *([public] if public else [])})
+
+
 class Config:
     """Development defaults; every value can be overridden from the environment."""
 
@@ -38,6 +55,8 @@ class Config:
     # A long interview must not outlive its CSRF token: tokens last the session.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # A request for any other Host is refused with 400 (Host-header attacks, DNS rebinding).
+    TRUSTED_HOSTS = _trusted_hosts()
 
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
