@@ -57,18 +57,26 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from scorecard.admin.views import bp as admin_bp
+    from scorecard.api import register as register_api
     from scorecard.auth.views import bp as auth_bp
     from scorecard.candidates.views import bp as candidates_bp
+    from scorecard.compare.views import bp as compare_bp
+    from scorecard.interviews.views import bp as kit_bp
     from scorecard.main.views import bp as main_bp
     from scorecard.reports.views import bp as reports_bp
     from scorecard.setup import bp as setup_bp
+    from scorecard.summaries.views import bp as summaries_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(setup_bp, url_prefix="/setup")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
+    app.register_blueprint(kit_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(compare_bp)
+    app.register_blueprint(summaries_bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -68,6 +68,21 @@ def init_cli(app: Flask) -> None:
         for email, role in demo_logins():
             click.echo(f"  {email:<26} {role}")
 
+    @app.cli.command("seed-bench")
+    @click.option("--candidates", default=1000, show_default=True, type=click.IntRange(1, 20000))
+    @click.option("--seed", default=20261129, show_default=True, help="Random seed.")
+    def seed_bench_command(candidates: int, seed: int):
+        """Create a separate benchmark job: N candidates, 3 rounds, 3 interviewers, 10 criteria."""
+        from scorecard.seed.bench import BENCH_PASSWORD, seed_bench
+
+        with click.progressbar(length=candidates, label="Candidates") as bar:
+            made = seed_bench(candidates, seed=seed, progress=bar.update)
+        db.session.commit()
+        click.echo(
+            f"job #{made.job.id}: {candidates} candidates, {candidates * 9} submitted scorecards, "
+            f"{candidates * 90} ratings; sign in as {made.hr.email} (password: {BENCH_PASSWORD})"
+        )
+
     @app.cli.command("recommend")
     @click.argument("path")
     def recommend_command(path: str):
@@ -104,3 +119,24 @@ def init_cli(app: Flask) -> None:
         )
         if report.failed:
             sys.exit(1)
+
+    @app.cli.command("apply-retention")
+    @click.option("--dry-run", is_flag=True, help="Only list what would be erased.")
+    def apply_retention_command(dry_run: bool):
+        """Erase candidates whose applications all closed longer ago than their jobs' retention."""
+        from scorecard.services.privacy import apply_retention
+
+        due = apply_retention(dry_run=dry_run)
+        verb = "would erase" if dry_run else "erased"
+        for item in due:
+            click.echo(
+                f"{verb} candidate #{item.candidate.id}: last application closed "
+                f"{item.closed_at:%Y-%m-%d} (job #{item.job_id}, retention "
+                f"{item.retention_days} days)"
+            )
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"{len(due)} candidate(s) due; nothing changed (--dry-run).")
+        else:
+            db.session.commit()
+            click.echo(f"{len(due)} candidate(s) erased.")

@@ -11,9 +11,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(status: int, title: str, message: str):
+# Stable machine codes for JSON answers (the API's error shape: a string code, not a number).
+CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+def _render(status: int, title: str, message: str, code: str | None = None):
     if _wants_json():
-        return jsonify(error={"code": status, "message": message, "field": None}), status
+        body = {"code": code or CODES.get(status, str(status)), "message": message, "field": None}
+        return jsonify(error=body), status
     return render_template("errors/error.html", title=title, message=message), status
 
 
@@ -28,6 +40,7 @@ def init_errors(app: Flask) -> None:
             400,
             _("Form expired"),
             _("This form was open too long or came from elsewhere. Reload the page and try again."),
+            "csrf",
         )
 
     @app.errorhandler(403)

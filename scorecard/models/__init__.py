@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate."""
 
+from scorecard.models.api_token import ApiToken
 from scorecard.models.audit import AuditEvent, LoginFailure
 from scorecard.models.base import (
     ApplicationStatus,
@@ -36,6 +37,7 @@ from scorecard.models.reminder import CandidateImport, Reminder
 from scorecard.models.user import User
 
 __all__ = [
+    "ApiToken",
     "Application",
     "ApplicationStatus",
     "AuditEvent",

@@ -1,0 +1,165 @@
+"""Scorecards in the shape of Greenhouse Harvest's scorecard object, for tools built on it.
+
+Our 1–4 scale maps onto Harvest's words one to one; Harvest's "mixed" has no counterpart
+(our scale has no midpoint) and stays empty:
+
+    1 → definitely_not   2 → no   3 → yes   4 → strong_yes
+    not assessed → left out of `ratings`; the attribute's rating is "no_decision"
+    overall not chosen → overall_recommendation "no_decision"
+
+Only submitted scorecards are exported, as Harvest does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from scorecard.api.core import iso
+from scorecard.api.present import CardContent
+from scorecard.extensions import db
+from scorecard.i18n import bilingual_text
+from scorecard.labels import DIMENSION_LABELS
+from scorecard.models import (
+    Application,
+    Criterion,
+    Interview,
+    Question,
+    RedFlag,
+    Round,
+    Scorecard,
+    User,
+)
+
+HARVEST_RATING = {1: "definitely_not", 2: "no", 3: "yes", 4: "strong_yes"}
+NO_DECISION = "no_decision"
+TAKEAWAYS_QUESTION = "Key Take-Aways"  # Harvest's own wording: tools look for it
+RED_FLAGS_QUESTION = "Red flags"
+
+
+def harvest_user(user: User) -> dict[str, Any]:
+    """Harvest's user object; the name is split at its last space (none: all first name)."""
+    name = user.name.strip()
+    first, _sep, last = name.rpartition(" ")
+    if not first:
+        first, last = name, ""
+    return {
+        "id": user.id,
+        "first_name": first,
+        "last_name": last,
+        "name": name,
+        "employee_id": None,
+    }
+
+
+def harvest_rating(value: int | None) -> str:
+    """Our 1–4 (or None) → Harvest's rating word."""
+    return HARVEST_RATING.get(value, NO_DECISION) if value is not None else NO_DECISION
+
+
+def _star_answer(evidence: Any) -> str:
+    labels = {
+        "situation": _("Situation"),
+        "task": _("Task"),
+        "action": _("Action"),
+        "result": _("Result"),
+    }
+    return "\n".join(
+        f"{labels[part]}: {getattr(evidence, part)}"
+        for part in ("situation", "task", "action", "result")
+        if (getattr(evidence, part) or "").strip()
+    )
+
+
+def harvest_scorecards(
+    rows: Iterable[tuple[Scorecard, Interview, Application, User]],
+) -> list[dict[str, Any]]:
+    """Submitted, visible scorecards → Harvest scorecard objects."""
+    rows = [r for r in rows if r[0].is_submitted]
+    if not rows:
+        return []
+    content = CardContent([card.id for card, *_ in rows])
+    version_ids = {card.version_id for card, *_ in rows}
+    criteria: dict[int, list[Criterion]] = defaultdict(list)
+    for crit in db.session.scalars(
+        sa.select(Criterion)
+        .where(Criterion.version_id.in_(version_ids))
+        .order_by(Criterion.position, Criterion.id)
+    ):
+        criteria[crit.version_id].append(crit)
+    question_ids = {s.question_id for card, *_ in rows for s in content.star[card.id]}
+    questions = {
+        q.id: q
+        for q in db.session.scalars(sa.select(Question).where(Question.id.in_(question_ids)))
+    }
+    flag_ids = {fid for card, *_ in rows for fid, _key in content.flags[card.id]}
+    flags = {
+        f.id: f for f in db.session.scalars(sa.select(RedFlag).where(RedFlag.id.in_(flag_ids)))
+    }
+    rounds = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Round).where(Round.id.in_({iv.round_id for _c, iv, *_ in rows}))
+        )
+    }
+    out = []
+    for card, iv, app_row, interviewer in rows:
+        ratings = {c: (value, note) for c, _key, value, note in content.ratings[card.id]}
+        attributes = []
+        buckets: dict[str, list[str]] = {k: [] for k in ("definitely_not", "no", "mixed", "yes")}
+        buckets["strong_yes"] = []
+        for crit in criteria[card.version_id]:
+            value, note = ratings.get(crit.id, (None, ""))
+            name = bilingual_text(crit, "name")
+            attributes.append(
+                {
+                    "name": name,
+                    "type": str(DIMENSION_LABELS[crit.dimension]),
+                    "note": note or None,
+                    "rating": harvest_rating(value),
+                }
+            )
+            if value is not None:
+                buckets[harvest_rating(value)].append(name)
+        person = harvest_user(interviewer)
+        rnd = rounds[iv.round_id]
+        round_name = bilingual_text(rnd, "name")
+        qa = [{"id": None, "question": TAKEAWAYS_QUESTION, "answer": card.takeaways or ""}]
+        for evidence in content.star[card.id]:
+            question = questions.get(evidence.question_id)
+            answer = _star_answer(evidence)
+            if question is not None and answer:
+                qa.append(
+                    {
+                        "id": question.id,
+                        "question": bilingual_text(question, "text"),
+                        "answer": answer,
+                    }
+                )
+        ticked = [bilingual_text(flags[fid], "label") for fid, _k in content.flags[card.id]]
+        if ticked:
+            qa.append({"id": None, "question": RED_FLAGS_QUESTION, "answer": "; ".join(ticked)})
+        out.append(
+            {
+                "id": card.id,
+                "updated_at": iso(card.updated_at),
+                "created_at": iso(card.created_at),
+                "interview": round_name,
+                "interview_step": {"id": rnd.id, "name": round_name},
+                "candidate_id": app_row.candidate_id,
+                "application_id": app_row.id,
+                "interviewed_at": iso(iv.starts_at),
+                "submitted_by": person,
+                "interviewer": person,
+                "submitted_at": iso(card.submitted_at),
+                "overall_recommendation": harvest_rating(card.overall),
+                "attributes": attributes,
+                "ratings": buckets,
+                "questions": qa,
+            }
+        )
+    return out
