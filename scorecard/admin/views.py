@@ -218,9 +218,9 @@ def audit():
         stmt = stmt.where(AuditEvent.action == form.action.data)
     if form.actor.data == "system":
         stmt = stmt.where(AuditEvent.actor_id.is_(None))
-    elif (form.actor.data or "").isdigit():
+    elif (form.actor.data or "").isdecimal():
         stmt = stmt.where(AuditEvent.actor_id == int(form.actor.data))
-    if (form.job.data or "").isdigit():
+    if (form.job.data or "").isdecimal():
         stmt = stmt.where(AuditEvent.job_id == int(form.job.data))
     if form.start.data and not form.start.errors:
         stmt = stmt.where(AuditEvent.at >= _day_start_utc(form.start.data))

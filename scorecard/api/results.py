@@ -59,7 +59,7 @@ DECIDERS = (
 def _people(explainer: Explainer, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     out = []
     for key in keys:
-        if key.startswith("u") and key[1:].isdigit():
+        if key.startswith("u") and key[1:].isdecimal():
             out.append({"id": int(key[1:]), "name": explainer.names.get(key, key)})
     return out
 
@@ -417,7 +417,7 @@ def _agreement(report: AgreementReport, explainer: Explainer, rnd: Round | None)
                 "stable": lenient.stable,
             }
             for key, lenient in report.leniency.items()
-            if key[1:].isdigit()
+            if key[1:].isdecimal()
         ],
     }
 
@@ -439,7 +439,7 @@ def get_calibration(call: Call, job_id: int):
     overall = scoring.agreement_report()
     per_round = [(rnd, scoring.agreement_report(rnd.key)) for rnd in scoring.rounds]
     keys = set(overall.leniency)
-    names = interviewer_names(int(k[1:]) for k in keys if k[1:].isdigit())
+    names = interviewer_names(int(k[1:]) for k in keys if k[1:].isdecimal())
     explainer = Explainer(scoring, names)
     return {
         "job_id": job.id,

@@ -17,7 +17,7 @@ ABSOLUTE_LIMIT_S = 12 * 60 * 60
 def load_user(alt_id: str) -> User | None:
     """Find the user only while the cookie's token still matches theirs."""
     user_id, _, token = alt_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdecimal() or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_token != token:

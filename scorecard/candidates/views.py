@@ -111,7 +111,7 @@ def import_run():
     if not form.validate_on_submit():
         flash(_("This import form is not valid: upload the file again."), "error")
         return redirect(url_for("candidates.import_page"))
-    default_id = int(form.default_job.data) if (form.default_job.data or "").isdigit() else 0
+    default_id = int(form.default_job.data) if (form.default_job.data or "").isdecimal() else 0
     default_job = next((j for j in jobs if j.id == default_id), None)
     try:
         run, preview = candidate_service.import_candidates(

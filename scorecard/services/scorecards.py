@@ -283,13 +283,13 @@ def _parse_key(key: object) -> tuple[str, int | None, str | None]:
         parts = key.split(".")
         if key in ("overall", "takeaways"):
             return key, None, None
-        if len(parts) == 3 and parts[0] == "rating" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "rating" and parts[1].isdecimal():
             if parts[2] in ("value", "note"):
                 return "rating", int(parts[1]), parts[2]
-        if len(parts) == 3 and parts[0] == "star" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "star" and parts[1].isdecimal():
             if parts[2] in STAR_PARTS:
                 return "star", int(parts[1]), parts[2]
-        if len(parts) == 2 and parts[0] == "flag" and parts[1].isdigit():
+        if len(parts) == 2 and parts[0] == "flag" and parts[1].isdecimal():
             return "flag", int(parts[1]), None
     shown = key if isinstance(key, str) else repr(key)
     raise InvalidField(str(shown)[:80], _("This is not a field of the scorecard."))

@@ -103,6 +103,7 @@ BAD = [
     ("other_round", lambda d: {f"rating.{_other_version_criterion(d)}.value": 3}, 422, "value"),
     ("no_such_criterion", lambda d: {"rating.999999.value": 3}, 422, "value"),
     ("unknown_field", lambda d: {"interviewer_id": 3}, 422, "interviewer_id"),
+    ("superscript_digit_key", lambda d: {"rating.\u00b2.value": 3}, 422, None),
     (
         "flag_not_bool",
         lambda d: {f"flag.{d.interview.application.job.red_flags[0].id}": 1},
