@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := scorecard:create_app
 
-.PHONY: run test install install-dev migrate seed serve lint format bench translations clean
+.PHONY: run test install install-dev migrate seed serve lint format bench load translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,16 @@ lint:
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+## make bench: the speed figures of scoring.md / the issues, as ratios measured in one run
 bench: install-dev
 	$(BIN)/python scripts/bench_scoring.py
+	$(BIN)/python scripts/bench_compare.py
+	$(BIN)/python scripts/bench_kit.py
+
+## make load: R3–R5 at full size (50 interviewers × 60 s) on DATABASE_URL or a temp SQLite
+load: install-dev
+	$(BIN)/python scripts/load_autosave.py --duration 60 --clients 50 \
+	  --database-url "$${DATABASE_URL:-sqlite:////tmp/scorecard-load.db}"
 
 clean:
 	rm -rf $(VENV) instance/*.db*
