@@ -62,14 +62,30 @@ LOCK = re.compile(r'data-lock="(\d+)"')
 class Client:
     """A signed-in browser stand-in: cookies, CSRF token, timings."""
 
-    def __init__(self, port: int, timeout: float = 30.0) -> None:
-        self.port = port
+    def __init__(self, port: int | list[int], timeout: float = 30.0) -> None:
+        # Several ports = several app instances: requests alternate between them, so one
+        # session cookie is used on every instance (R15).
+        self.ports = [port] if isinstance(port, int) else list(port)
+        self._sent = 0
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
         self.token = ""
         self._lock = threading.Lock()
 
     def request(
+        self, method: str, path: str, body: Any = None, form: dict | None = None
+    ) -> tuple[int, bytes, float]:
+        """One request; a GET whose connection drops (a killed worker) is sent again."""
+        for attempt in range(5):
+            try:
+                return self._request(method, path, body, form)
+            except (OSError, http.client.HTTPException):
+                if method != "GET" or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _request(
         self, method: str, path: str, body: Any = None, form: dict | None = None
     ) -> tuple[int, bytes, float]:
         headers = {"Accept": "application/json" if body is not None else "text/html"}
@@ -84,7 +100,10 @@ class Client:
         with self._lock:
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+        with self._lock:
+            port = self.ports[self._sent % len(self.ports)]
+            self._sent += 1
+        conn = http.client.HTTPConnection(HOST, port, timeout=self.timeout)
         started = time.perf_counter()
         try:
             conn.request(method, path, body=data, headers=headers)
@@ -238,14 +257,18 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    database_url: str, workers: int, app: str = "wsgi:app", extra_env: dict | None = None
+    database_url: str,
+    workers: int,
+    app: str = "wsgi:app",
+    extra_env: dict | None = None,
+    secret: str | None = None,
 ) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free 127.0.0.1 port; returns once it answers."""
     port = free_port()
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
-        SECRET_KEY=secrets.token_hex(32),
+        SECRET_KEY=secret or secrets.token_hex(32),
         PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'scripts'}",
         **(extra_env or {}),
     )
@@ -307,6 +330,7 @@ class Stats:
     acked_changes: int = 0
     acked_saves: int = 0
     conflicts: int = 0
+    dropped: int = 0  # connections cut by a killed worker, then recovered
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -341,7 +365,7 @@ def interviewer(*args: Any) -> None:
 
 
 def _interviewer(
-    port: int,
+    port: int | list[int],
     email: str,
     card_ids: list[int],
     deadline: float,
@@ -397,9 +421,7 @@ def _interviewer(
         key = uuid.uuid4().hex
         ids = set()
         for _attempt in range(2):
-            status, body, elapsed = client.request(
-                "POST", f"/kit/{card_id}/submit", {"submission_key": key, "lock_version": lock}
-            )
+            status, body, elapsed = submit_with_retry(client, card_id, key, lock, stats)
             stats.note("submit", status, elapsed)
             if status != 200:
                 stats.fail(f"submit {card_id}: {status} {body[:200]!r}")
@@ -412,13 +434,34 @@ def _interviewer(
         ledger.writes += 1
 
 
+def submit_with_retry(
+    client: Client, card_id: int, key: str, lock: int, stats: Stats
+) -> tuple[int, bytes, float]:
+    """Submit; a dropped connection is retried with the same key (that is what it is for)."""
+    for attempt in range(4):
+        try:
+            return client.request(
+                "POST", f"/kit/{card_id}/submit", {"submission_key": key, "lock_version": lock}
+            )
+        except (OSError, http.client.HTTPException):
+            if attempt == 3:
+                raise
+            with stats.lock:
+                stats.dropped += 1
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
 def save(
     client: Client, card_id: int, lock: int, changes: dict, ledger: Ledger, stats: Stats
 ) -> int | None:
     """One autosave; on success the ledger takes the acknowledged values."""
-    status, body, elapsed = client.request(
-        "POST", f"/kit/{card_id}/save", {"lock_version": lock, "changes": changes}
-    )
+    try:
+        status, body, elapsed = client.request(
+            "POST", f"/kit/{card_id}/save", {"lock_version": lock, "changes": changes}
+        )
+    except (OSError, http.client.HTTPException):
+        return recover(client, card_id, lock, changes, ledger, stats)
     stats.note("save", status, elapsed)
     if status == 200:
         ledger.fields.update(changes)
@@ -435,6 +478,32 @@ def save(
         return None
     stats.fail(f"save {card_id}: {status} {body[:200]!r}")
     return None if status >= 500 or status in (401, 403, 404) else lock
+
+
+def recover(
+    client: Client, card_id: int, lock: int, changes: dict, ledger: Ledger, stats: Stats
+) -> int | None:
+    """The connection dropped (a killed worker): did the save land? Ask, like the kit does.
+
+    If the server's lock moved on by one and holds our values, the write landed: it counts as
+    acknowledged now. If the lock did not move, nothing landed: send it again.
+    """
+    with stats.lock:
+        stats.dropped += 1
+    _status, body, _t = client.request("GET", f"/kit/{card_id}/state")
+    state = json.loads(body)["state"]
+    fields = state.get("fields", {})
+    if state["lock_version"] == lock + 1 and all(fields.get(k) == v for k, v in changes.items()):
+        ledger.fields.update(changes)
+        ledger.writes += 1
+        with stats.lock:
+            stats.acked_saves += 1
+            stats.acked_changes += len(changes)
+        return lock + 1
+    if state["lock_version"] == lock:
+        return save(client, card_id, lock, changes, ledger, stats)
+    stats.fail(f"save {card_id}: after a dropped connection the lock is {state['lock_version']}")
+    return None
 
 
 def check_ledgers(database_url: str, ledgers: dict[int, Ledger]) -> dict[str, int]:
@@ -496,7 +565,9 @@ def check_ledgers(database_url: str, ledgers: dict[int, Ledger]) -> dict[str, in
 # --- R4: the same submit three times at once -------------------------------------------------
 
 
-def r4_double_submit(port: int, email: str, card_ids: list[int], parallel: int) -> dict[str, int]:
+def r4_double_submit(
+    port: int | list[int], email: str, card_ids: list[int], parallel: int
+) -> dict[str, int]:
     client = Client(port)
     client.sign_in(email)
     client.open_kit(card_ids[0])
@@ -565,7 +636,9 @@ def count_submissions(database_url: str, card_ids: list[int]) -> int:
 # --- R5: two stale saves at once --------------------------------------------------------------
 
 
-def r5_stale_pairs(port: int, email: str, card_ids: list[int], trials: int) -> dict[str, int]:
+def r5_stale_pairs(
+    port: int | list[int], email: str, card_ids: list[int], trials: int
+) -> dict[str, int]:
     tabs = [Client(port), Client(port)]  # two devices of the same interviewer
     for tab in tabs:
         tab.sign_in(email)
@@ -613,6 +686,85 @@ def r5_stale_pairs(port: int, email: str, card_ids: list[int], trials: int) -> d
     }
 
 
+# --- R15: lock-out shared by every instance; a worker killed mid-load ------------------------
+
+
+def lockout_across(ports: list[int], email: str, database_url: str) -> dict[str, int]:
+    """5 wrong passwords spread over the instances, then the right one on each: all refused."""
+    client = Client(ports)
+    for _ in range(5):
+        _s, page, _t = client.request("GET", "/login")
+        token = FORM_CSRF.search(page.decode()).group(1)
+        client.request(
+            "POST",
+            "/login",
+            form={"email": email, "password": "wrong-" + PASSWORD, "csrf_token": token},
+        )
+    locked = logged_in = 0
+    for port in ports:
+        other = Client(port)
+        _s, page, _t = other.request("GET", "/login")
+        token = FORM_CSRF.search(page.decode()).group(1)
+        status, _b, _t = other.request(
+            "POST", "/login", form={"email": email, "password": PASSWORD, "csrf_token": token}
+        )
+        locked += status == 429
+        logged_in += status == 302
+    forget_failures(database_url, email)
+    return {"instances": len(ports), "locked": locked, "logged_in": logged_in}
+
+
+def forget_failures(database_url: str, email: str) -> None:
+    """Remove this run's failed sign-ins, so 127.0.0.1 is not left locked for 15 minutes."""
+    os.environ["DATABASE_URL"] = database_url
+    import sqlalchemy as sa
+
+    from config import Config
+    from scorecard import create_app
+    from scorecard.extensions import db
+    from scorecard.models import LoginFailure
+
+    class CleanConfig(Config):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(CleanConfig)
+    with app.app_context():
+        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers of a master process (from /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdecimal():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def kill_a_worker_later(master: int, after: float, report: dict) -> threading.Thread:
+    """SIGKILL one worker of `master` after `after` seconds (gunicorn starts a new one)."""
+
+    def run() -> None:
+        time.sleep(after)
+        pids = worker_pids(master)
+        if pids:
+            os.kill(pids[0], signal.SIGKILL)
+            report["killed"] = pids[0]
+            report["at"] = after
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -634,17 +786,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--r4", type=int, default=300, help="scorecards submitted 3× at once")
     parser.add_argument("--r5", type=int, default=200, help="trials of two stale saves")
     parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument(
+        "--instances", type=int, default=1, help="app instances (separate gunicorns) sharing it"
+    )
+    parser.add_argument(
+        "--kill-worker-after",
+        type=float,
+        default=0.0,
+        help="SIGKILL one gunicorn worker this many seconds into the load (0: never)",
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or DATABASE_URL) is required")
     if not (0 < args.duration <= 600 and 0 < args.clients <= 200):
         parser.error("--duration must be in (0, 600] s and --clients in 1..200")
+    if not 1 <= args.instances <= 3:
+        parser.error("--instances must be 1, 2 or 3")
 
     url = args.database_url
     dialect = url.split(":", 1)[0].split("+", 1)[0]
     print(
         f"load_autosave: {dialect}, {args.clients} clients × {args.duration:g} s, "
-        f"gunicorn {args.workers} workers",
+        f"{args.instances} instance(s) of gunicorn with {args.workers} workers",
         flush=True,
     )
     t0 = time.monotonic()
@@ -654,7 +817,11 @@ def main(argv: list[str] | None = None) -> int:
         f"set-up: migrated and seeded in {time.monotonic() - t0:.1f} s (run {seeded.tag})",
         flush=True,
     )
-    proc, port = start_gunicorn(url, args.workers)
+    secret = secrets.token_hex(32)  # shared, so a session cookie works on every instance
+    servers = [start_gunicorn(url, args.workers, secret=secret) for _ in range(args.instances)]
+    procs = [proc for proc, _port in servers]
+    port = [p for _proc, p in servers]
+    kill_report: dict = {}
     stats = Stats()
     ledgers = {c: Ledger() for row in seeded.load_cards for c in row}
     try:
@@ -680,6 +847,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for t in threads:
             t.start()
+        if args.kill_worker_after > 0:
+            kill_a_worker_later(procs[0].pid, args.kill_worker_after, kill_report)
         for t in threads:
             t.join(timeout=args.duration + 120)
         elapsed = time.monotonic() - start
@@ -687,8 +856,10 @@ def main(argv: list[str] | None = None) -> int:
             r4_double_submit(port, seeded.r4_user, seeded.r4_cards, parallel=8) if args.r4 else None
         )
         r5 = r5_stale_pairs(port, seeded.r5_user, seeded.r5_cards, args.r5) if args.r5 else None
+        r15 = lockout_across(port, seeded.r5_user, url) if args.instances > 1 else None
     finally:
-        stop(proc)
+        for proc in procs:
+            stop(proc)
 
     check = check_ledgers(url, ledgers)
     saves = stats.latencies.get("save", [])
@@ -734,6 +905,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{r5['5xx']} 5xx"
         )
         ok = ok and r5["exactly_one"] == r5["trials"]
+    if args.kill_worker_after > 0:
+        print(
+            f"Fault: worker {kill_report.get('killed', '—')} killed with SIGKILL "
+            f"{kill_report.get('at', 0):g} s into the load; {stats.dropped} dropped connections "
+            f"recovered; acknowledged saves lost: {check['missing']}"
+        )
+        ok = ok and "killed" in kill_report
+    if r15 is not None:
+        print(
+            f"R15: {r15['instances']} app instances on one database: every session alternated "
+            f"between them; after 5 failures spread over them, the right password was refused "
+            f"(429) on {r15['locked']} of {r15['instances']} instances, {r15['logged_in']} "
+            f"logins while locked"
+        )
+        ok = ok and r15["locked"] == r15["instances"] and r15["logged_in"] == 0
     for message in stats.errors[:10]:
         print(f"  error: {message}")
     print(f"RESULT: {'PASS' if ok else 'FAIL'} ({time.monotonic() - t0:.1f} s in all)")
