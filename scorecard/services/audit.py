@@ -40,3 +40,19 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_change(
+    action: str,
+    obj_type: str,
+    obj_id: int | None,
+    *,
+    actor: User | None,
+    job_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AuditEvent | None:
+    """Record an update only when something changed (a no-op save leaves no audit row)."""
+    if after == before:
+        return None
+    return record(action, obj_type, obj_id, actor=actor, job_id=job_id, before=before, after=after)

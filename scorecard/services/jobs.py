@@ -344,10 +344,9 @@ def update_job(job: Job, values: dict[str, Any], actor: User | None) -> Job:
     job.overdue_hours = hours
     db.session.flush()
     after = _snap(job, fields)
-    if after != before:
-        audit.record(
-            "job.update", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
-        )
+    audit.record_change(
+        "job.update", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
+    )
     return job
 
 
@@ -460,16 +459,15 @@ def update_round(rnd: Round, values: dict[str, Any], actor: User | None) -> Roun
         setattr(rnd, name, value)
     db.session.flush()
     after = _snap(rnd, ROUND_FIELDS)
-    if after != before:
-        audit.record(
-            "round.update",
-            "round",
-            rnd.id,
-            actor=actor,
-            job_id=rnd.job_id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "round.update",
+        "round",
+        rnd.id,
+        actor=actor,
+        job_id=rnd.job_id,
+        before=before,
+        after=after,
+    )
     return rnd
 
 
@@ -822,16 +820,15 @@ def update_question(q: Question, values: dict[str, Any], actor: User | None) -> 
     _apply_question(target, _question_values(values, target.version), target.version)
     db.session.flush()
     after = _question_snap(target) | {"version": target.version.number}
-    if after != before:
-        audit.record(
-            "question.update",
-            "question",
-            target.id,
-            actor=actor,
-            job_id=target.version.round.job_id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "question.update",
+        "question",
+        target.id,
+        actor=actor,
+        job_id=target.version.round.job_id,
+        before=before,
+        after=after,
+    )
     return target
 
 
@@ -906,16 +903,15 @@ def update_red_flag(flag: RedFlag, values: dict[str, Any], actor: User | None) -
         setattr(flag, name, value)
     db.session.flush()
     after = _snap(flag, RED_FLAG_FIELDS)
-    if after != before:
-        audit.record(
-            "red_flag.update",
-            "red_flag",
-            flag.id,
-            actor=actor,
-            job_id=flag.job_id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "red_flag.update",
+        "red_flag",
+        flag.id,
+        actor=actor,
+        job_id=flag.job_id,
+        before=before,
+        after=after,
+    )
     return flag
 
 

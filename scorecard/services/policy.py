@@ -50,7 +50,6 @@ def update_policy(job: Job, values: dict[str, Any], actor: User) -> None:
     job.hide_until_debrief = bool(values["hide_until_debrief"])
     job.use_calibrated = bool(values["use_calibrated"])
     after = _snapshot(job)
-    if before != after:
-        audit.record(
-            "job.policy", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
-        )
+    audit.record_change(
+        "job.policy", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
+    )

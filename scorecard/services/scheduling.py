@@ -195,16 +195,15 @@ def reschedule_interview(
     db.session.flush()
     db.session.refresh(interview, ["scorecards"])
     after = _snapshot(interview, [c.interviewer for c in interview.scorecards])
-    if after != before:
-        audit.record(
-            "interview.reschedule",
-            "interview",
-            interview.id,
-            actor=actor,
-            job_id=job_id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "interview.reschedule",
+        "interview",
+        interview.id,
+        actor=actor,
+        job_id=job_id,
+        before=before,
+        after=after,
+    )
     return interview
 
 
