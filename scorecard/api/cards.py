@@ -31,7 +31,7 @@ from scorecard.api.schemas import (
 )
 from scorecard.api.visibility import application_or_404, interview_or_404
 from scorecard.extensions import db
-from scorecard.interviews.views import _domain_error as card_error
+from scorecard.interviews.responses import scorecard_error as card_error
 from scorecard.models import Application, Interview, Scorecard, ScorecardStatus
 from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError

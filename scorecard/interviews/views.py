@@ -7,7 +7,7 @@ page keeps unsent changes on the device and shows why (signed out, conflict, inv
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -17,6 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard.extensions import db
 from scorecard.i18n import current_locale
+from scorecard.interviews.responses import json_error as _error
+from scorecard.interviews.responses import scorecard_error as _domain_error
 from scorecard.interviews.texts import kit_texts
 from scorecard.models import (
     Application,
@@ -37,12 +39,6 @@ from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError
 
 bp = Blueprint("interviews", __name__)
-
-
-def _error(status: int, code: str, message: str, field: str | None = None, **extra) -> Response:
-    response = jsonify(error={"code": code, "message": message, "field": field, **extra})
-    response.status_code = status
-    return response
 
 
 def _not_found():
@@ -84,21 +80,6 @@ def _commit() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
-
-
-def _domain_error(exc: DomainError, card_id: int):
-    """Map a service error to its JSON answer; nothing has been stored."""
-    db.session.rollback()
-    if isinstance(exc, service.Conflict):
-        card = db.session.get(Scorecard, card_id)
-        return _error(409, exc.code, exc.message, state=service.card_state(card))
-    if isinstance(exc, service.Locked):
-        card = db.session.get(Scorecard, card_id)
-        return _error(409, exc.code, exc.message, state=service.card_state(card))
-    if isinstance(exc, service.Incomplete):
-        problems = [{"field": f, "message": m} for f, m in exc.problems]
-        return _error(422, exc.code, exc.message, exc.field, problems=problems)
-    return _error(422, getattr(exc, "code", "invalid"), exc.message, exc.field)
 
 
 # --- the page -------------------------------------------------------------------------------
