@@ -42,6 +42,12 @@ STATUS_LABELS = {
     ApplicationStatus.REJECTED: _l("Rejected"),
     ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
 }
+STAR_LABELS = {
+    "situation": _l("Situation (S)"),
+    "task": _l("Task (T)"),
+    "action": _l("Action (A)"),
+    "result": _l("Result (R)"),
+}
 RATING_LABELS = {1: _l("Strong no"), 2: _l("No"), 3: _l("Yes"), 4: _l("Strong yes")}
 RECOMMENDATION_LABELS = {
     "strong_hire": _l("Strong hire"),
@@ -92,6 +98,7 @@ def init_app(app: Flask) -> None:
         dimension_label=DIMENSION_LABELS.get,
         status_label=STATUS_LABELS.get,
         rating_label=RATING_LABELS.get,
+        star_label=STAR_LABELS.get,
         recommendation_label=RECOMMENDATION_LABELS.get,
         stage_label=stage_label,
         kit_url=kit_url,

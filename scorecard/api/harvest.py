@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from scorecard.api.core import iso
 from scorecard.api.present import CardContent
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
-from scorecard.labels import DIMENSION_LABELS
+from scorecard.labels import DIMENSION_LABELS, STAR_LABELS
 from scorecard.models import (
     Application,
     Criterion,
@@ -34,6 +33,7 @@ from scorecard.models import (
     Scorecard,
     User,
 )
+from scorecard.services.scorecards import STAR_PARTS
 
 HARVEST_RATING = {1: "definitely_not", 2: "no", 3: "yes", 4: "strong_yes"}
 NO_DECISION = "no_decision"
@@ -62,15 +62,9 @@ def harvest_rating(value: int | None) -> str:
 
 
 def _star_answer(evidence: Any) -> str:
-    labels = {
-        "situation": _("Situation"),
-        "task": _("Task"),
-        "action": _("Action"),
-        "result": _("Result"),
-    }
     return "\n".join(
-        f"{labels[part]}: {getattr(evidence, part)}"
-        for part in ("situation", "task", "action", "result")
+        f"{STAR_LABELS[part]}: {getattr(evidence, part)}"
+        for part in STAR_PARTS
         if (getattr(evidence, part) or "").strip()
     )
 

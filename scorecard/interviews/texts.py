@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 
 from scorecard.i18n import current_locale
+from scorecard.labels import STAR_LABELS
 
 # Status and dialog texts for kit.js, handed over as JSON in #kit-messages.
 MESSAGES = {
@@ -63,10 +64,7 @@ LABELS = {
     "cancelled": _l("This interview was cancelled: its scorecard can no longer be changed."),
     "questions": _l("Questions"),
     "good_answer": _l("What a good answer shows"),
-    "situation": _l("Situation"),
-    "task": _l("Task"),
-    "action": _l("Action"),
-    "result": _l("Result"),
+    **STAR_LABELS,
     "question_n": _l("Question %(n)s", n="{n}"),
     "criteria": _l("Criteria"),
     "keys_hint": _l("Keys: j / k move between criteria, 1–4 rate, 0 not assessed, n note, ? help."),

@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from scorecard.i18n import bilingual_text
-from scorecard.labels import DIMENSION_LABELS, RATING_LABELS
+from scorecard.labels import DIMENSION_LABELS, RATING_LABELS, STAR_LABELS
 from scorecard.models import Application, Dimension
 from scorecard.services.explain import Explainer, confidence_label, recommendation_label
 from scorecard.services.matrix import DIMENSIONS, Matrix, Row
@@ -253,12 +253,7 @@ def scorecard_rows(
             rows.append([*head, _("Red flag"), flag, None, "", ""])
         if view.takeaways:
             rows.append([*head, _("Take-aways"), "", None, "", view.takeaways])
-        part_names = {
-            "situation": _("Situation"),
-            "task": _("Task"),
-            "action": _("Action"),
-            "result": _("Result"),
-        }
+        part_names = {part: str(label) for part, label in STAR_LABELS.items()}
         for star in view.star:
             for part in STAR_PARTS:
                 if star.parts.get(part):

@@ -129,7 +129,7 @@ def test_harvest_export_has_the_greenhouse_shape(api):
     for q in star:
         question = next(e.question for e in evidence if e.question_id == q["id"])
         assert q["question"] == bilingual_text(question, "text")
-        for part in ("Situation", "Task", "Action", "Result"):
+        for part in ("Situation (S)", "Task (T)", "Action (A)", "Result (R)"):
             assert f"{part}: " in q["answer"]
 
 
