@@ -1,5 +1,7 @@
 """Job setup pages: create, settings, team, rounds, criteria, questions, red flags."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -92,6 +94,26 @@ def _done(message: str, endpoint: str, **values):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
+
+
+def _confirmed_delete(
+    stamp: object, delete: Callable[[], None], message: str, endpoint: str, **values
+):
+    """A delete form's flow: valid token, the page names what it deletes, the rule holds.
+
+    Every outcome returns to `endpoint`; a refused delete flashes why and changes nothing.
+    """
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if _stale(stamp):
+        return redirect(url_for(endpoint, **values))
+    try:
+        delete()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(endpoint, **values))
+    return _done(message, endpoint, **values)
 
 
 # --- creating jobs -------------------------------------------------------------------------
@@ -242,17 +264,13 @@ def remove_member(member_id: int):
     if member is None:
         abort(404)
     job = get_editable_job_or_404(member.job_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if _stale(member.user_id):
-        return redirect(url_for("setup.job", job_id=job.id))
-    try:
-        job_service.remove_member(member, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("setup.job", job_id=job.id))
-    return _done(_("Removed from the hiring team."), "setup.job", job_id=job.id)
+    return _confirmed_delete(
+        member.user_id,
+        lambda: job_service.remove_member(member, current_user),
+        _("Removed from the hiring team."),
+        "setup.job",
+        job_id=job.id,
+    )
 
 
 # --- rounds --------------------------------------------------------------------------------
@@ -340,17 +358,13 @@ def move_round(round_id: int):
 def delete_round(round_id: int):
     rnd = _round_or_404(round_id)
     job_id = rnd.job_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if _stale(rnd.key):
-        return redirect(url_for("setup.job", job_id=job_id))
-    try:
-        job_service.delete_round(rnd, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("setup.job", job_id=job_id))
-    return _done(_("Round deleted."), "setup.job", job_id=job_id)
+    return _confirmed_delete(
+        rnd.key,
+        lambda: job_service.delete_round(rnd, current_user),
+        _("Round deleted."),
+        "setup.job",
+        job_id=job_id,
+    )
 
 
 # --- criteria ------------------------------------------------------------------------------
@@ -429,17 +443,13 @@ def move_criterion(criterion_id: int):
 def delete_criterion(criterion_id: int):
     crit = _criterion_or_404(criterion_id)
     round_id = crit.version.round_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if _stale(crit.key):
-        return redirect(url_for("setup.round_page", round_id=round_id))
-    try:
-        job_service.delete_criterion(crit, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("setup.round_page", round_id=round_id))
-    return _done(_("Criterion deleted."), "setup.round_page", round_id=round_id)
+    return _confirmed_delete(
+        crit.key,
+        lambda: job_service.delete_criterion(crit, current_user),
+        _("Criterion deleted."),
+        "setup.round_page",
+        round_id=round_id,
+    )
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -502,17 +512,13 @@ def question(question_id: int):
 def delete_question(question_id: int):
     q = _question_or_404(question_id)
     round_id = q.version.round_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if _stale(q.key):
-        return redirect(url_for("setup.round_page", round_id=round_id))
-    try:
-        job_service.delete_question(q, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("setup.round_page", round_id=round_id))
-    return _done(_("Question deleted."), "setup.round_page", round_id=round_id)
+    return _confirmed_delete(
+        q.key,
+        lambda: job_service.delete_question(q, current_user),
+        _("Question deleted."),
+        "setup.round_page",
+        round_id=round_id,
+    )
 
 
 # --- red flags -----------------------------------------------------------------------------
@@ -556,17 +562,13 @@ def red_flag(red_flag_id: int):
 def delete_red_flag(red_flag_id: int):
     flag = _flag_or_404(red_flag_id)
     job_id = flag.job_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if _stale(flag.key):
-        return redirect(url_for("setup.job", job_id=job_id))
-    try:
-        job_service.delete_red_flag(flag, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("setup.job", job_id=job_id))
-    return _done(_("Red flag deleted."), "setup.job", job_id=job_id)
+    return _confirmed_delete(
+        flag.key,
+        lambda: job_service.delete_red_flag(flag, current_user),
+        _("Red flag deleted."),
+        "setup.job",
+        job_id=job_id,
+    )
 
 
 # --- versions (read-only, for the whole hiring team) ---------------------------------------
