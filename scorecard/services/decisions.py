@@ -21,6 +21,8 @@ Services flush and audit; the view commits.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -169,6 +171,39 @@ def _next_round(application: Application, rnd: Round) -> Round:
     return target
 
 
+def _record(
+    row: RoundDecision | HireDecision,
+    previous: RoundDecision | HireDecision | None,
+    action: str,
+    obj_type: str,
+    application: Application,
+    actor: User,
+    before: dict[str, Any],
+    **extra: Any,
+) -> None:
+    """Store a decision row and audit it (a revision names the decision it replaces)."""
+    db.session.add(row)
+    db.session.flush()
+    if previous is not None:
+        before.update(decision=previous.decision.value, rationale=previous.rationale)
+    audit.record(
+        f"{action}.revise" if previous is not None else action,
+        obj_type,
+        row.id,
+        actor=actor,
+        job_id=application.job_id,
+        before=before,
+        after={
+            **_state(application),
+            "application_id": application.id,
+            **extra,
+            "decision": row.decision.value,
+            "rationale": row.rationale,
+            "recommendation": row.recommendation,
+        },
+    )
+
+
 def decide_round(
     application: Application,
     rnd: Round,
@@ -221,25 +256,15 @@ def decide_round(
         decided_by_id=actor.id,
         decided_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
-    if previous is not None:
-        before.update(decision=previous.decision.value, rationale=previous.rationale)
-    audit.record(
-        "decision.round.revise" if previous is not None else "decision.round",
+    _record(
+        row,
+        previous,
+        "decision.round",
         "round_decision",
-        row.id,
-        actor=actor,
-        job_id=application.job_id,
-        before=before,
-        after={
-            **_state(application),
-            "application_id": application.id,
-            "round_id": rnd.id,
-            "decision": kind.value,
-            "rationale": text,
-            "recommendation": recommendation,
-        },
+        application,
+        actor,
+        before,
+        round_id=rnd.id,
     )
     return row
 
@@ -282,25 +307,7 @@ def decide_hire(
         decided_by_id=actor.id,
         decided_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
-    if previous is not None:
-        before.update(decision=previous.decision.value, rationale=previous.rationale)
-    audit.record(
-        "decision.hire.revise" if previous is not None else "decision.hire",
-        "hire_decision",
-        row.id,
-        actor=actor,
-        job_id=application.job_id,
-        before=before,
-        after={
-            **_state(application),
-            "application_id": application.id,
-            "decision": kind.value,
-            "rationale": text,
-            "recommendation": recommendation,
-        },
-    )
+    _record(row, previous, "decision.hire", "hire_decision", application, actor, before)
     return row
 
 
