@@ -68,7 +68,9 @@ def test_editing_a_scored_round_creates_a_new_version(client, db, make_user, log
 
     db.session.expire_all()
     versions = db.session.scalars(
-        sa.select(ScorecardVersion).where(ScorecardVersion.round_id == rnd.id)
+        sa.select(ScorecardVersion)
+        .where(ScorecardVersion.round_id == rnd.id)
+        .order_by(ScorecardVersion.number)
     ).all()
     assert [v.number for v in versions] == [1, 2]
     v1, v2 = versions
