@@ -34,6 +34,12 @@ from scorecard.models.job import (
     ScorecardVersion,
 )
 from scorecard.models.reminder import CandidateImport, Reminder
+from scorecard.models.security import (
+    PasswordResetRequest,
+    PasswordResetToken,
+    RecoveryCode,
+    SiteSetting,
+)
 from scorecard.models.user import User
 
 __all__ = [
@@ -54,8 +60,11 @@ __all__ = [
     "JobMember",
     "JobRole",
     "JobStatus",
+    "PasswordResetRequest",
+    "PasswordResetToken",
     "Question",
     "Rating",
+    "RecoveryCode",
     "RedFlag",
     "Reminder",
     "Role",
@@ -66,6 +75,7 @@ __all__ = [
     "ScorecardStatus",
     "ScorecardSubmission",
     "ScorecardVersion",
+    "SiteSetting",
     "StarEvidence",
     "User",
     "scorecard_red_flags",

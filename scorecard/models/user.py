@@ -31,6 +31,12 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Second factor (TOTP, RFC 6238): the secret is set while enrolling and counts once
+    # confirmed (totp_enabled_at). totp_last_step is the last time step accepted: a code is
+    # accepted once, by an UPDATE that only succeeds for a later step (across workers).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     def set_password(self, password: str) -> None:
         """Hash with the configured slow hash (scrypt unless a test config says otherwise)."""
@@ -49,6 +55,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def is_admin(self) -> bool:
