@@ -16,6 +16,7 @@ from scorecard.models.base import (
 )
 from scorecard.models.candidate import Application, Candidate
 from scorecard.models.decision import HireDecision, RoundDecision
+from scorecard.models.identity import ExternalIdentity, GroupRoleMapping, IdentitySource
 from scorecard.models.interview import (
     Interview,
     Rating,
@@ -51,8 +52,11 @@ __all__ = [
     "CandidateImport",
     "Criterion",
     "Dimension",
+    "ExternalIdentity",
+    "GroupRoleMapping",
     "HireDecision",
     "HireDecisionKind",
+    "IdentitySource",
     "Interview",
     "InterviewStatus",
     "Job",
