@@ -123,6 +123,7 @@ ACCESS: dict[str, Rule] = {
     "auth.settings": EVERYONE,  # one's own account only: no id in the URL
     # main
     "main.index": PUBLIC,  # sends visitors to sign in, users to their landing page
+    "main.favicon": PUBLIC,
     "main.my_interviews": EVERYONE,
     "main.jobs": EVERYONE,
     "main.job_detail": TEAM,

@@ -1,7 +1,15 @@
 """Home pages for each role: My interviews, jobs, a job's setup, candidates."""
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +33,17 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for(accounts.landing_endpoint(current_user)))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on every page, even those without a <link rel=icon>."""
+    return send_from_directory(
+        current_app.static_folder,
+        "img/favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 @bp.route("/my/interviews")
