@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from scorecard import visibility
 from scorecard.api import harvest, present
 from scorecard.api.core import ApiError, Call, iso, not_found, operation
 from scorecard.api.schemas import (
@@ -62,7 +63,7 @@ def _rows(stmt: sa.Select, query: Any) -> tuple[list[tuple], int]:
 
 
 def _visible(call: Call) -> sa.Select:
-    return sa.select(Scorecard).where(service.visible_scorecard_clause(call.user))
+    return sa.select(Scorecard).where(visibility.visible_scorecard_clause(call.user))
 
 
 def one_card(user, card_id: int) -> dict[str, Any]:

@@ -43,8 +43,8 @@ from scorecard.scoring import Flag, Reason
 from scorecard.scoring.agreement import AgreementReport
 from scorecard.services import decisions
 from scorecard.services.explain import Explainer, recommendation_label
-from scorecard.services.matrix import blind_application_ids
 from scorecard.services.recommendations import ApplicationScore, JobScoring, interviewer_names
+from scorecard.visibility import blind_application_ids
 
 REVIEWERS = "The job's recruiters and hiring managers; admins."
 DECIDERS = (

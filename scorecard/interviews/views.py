@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from scorecard import visibility
 from scorecard.extensions import db
 from scorecard.i18n import current_locale
 from scorecard.interviews.responses import json_error as _error
@@ -127,12 +128,12 @@ def kit(card_id: int):
     crit_rows = db.session.execute(_KIT_CRITERIA, {"version_id": card.version_id}).all()
     question_rows = db.session.execute(_KIT_QUESTIONS, {"version_id": card.version_id}).all()
     flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id}).all()
-    visibility = others = None
+    seen = others = None
     if card.is_submitted:
-        visibility = service.others_visibility(current_user, iv)
+        seen = visibility.others_visibility(current_user, iv)
         others = (
             [c for c in _panel_cards(iv) if c.interviewer_id != current_user.id]
-            if visibility == service.Visibility.VISIBLE
+            if seen == visibility.Visibility.VISIBLE
             else []
         )
     messages, labels = kit_texts()
@@ -220,7 +221,7 @@ def kit(card_id: int):
         L=labels,
         messages=messages,
         cancelled=iv.status == InterviewStatus.CANCELLED,
-        visibility=visibility,
+        visibility=seen,
         others=others,
         text_max=service.TEXT_MAX,
         reason_max=service.REASON_MAX,
@@ -258,7 +259,7 @@ def _localizer(title: str):
 
 def _panel_cards(iv: Interview) -> list[Scorecard]:
     """Visible scorecards of the interview, with what the panel view shows, loaded at once."""
-    ids = [c.id for c in service.visible_scorecards(current_user, iv)]
+    ids = [c.id for c in visibility.visible_scorecards(current_user, iv)]
     if not ids:
         return []
     return list(

@@ -14,7 +14,7 @@ from scorecard.i18n import bilingual_text
 from scorecard.labels import DIMENSION_LABELS
 from scorecard.models import Application, Dimension, Job, User
 from scorecard.services.errors import DomainError
-from scorecard.services.matrix import DIMENSIONS, blind_application_ids
+from scorecard.services.matrix import DIMENSIONS
 from scorecard.services.recommendations import (
     ApplicationScore,
     JobScoring,
@@ -22,6 +22,7 @@ from scorecard.services.recommendations import (
     interviewer_key,
     interviewer_names,
 )
+from scorecard.visibility import blind_application_ids
 
 MIN_PICK = 2
 MAX_PICK = 4

@@ -42,8 +42,9 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.services.matrix import DIMENSIONS, blind_application_ids, job_summaries
+from scorecard.services.matrix import DIMENSIONS, job_summaries
 from scorecard.services.recommendations import JobScoring
+from scorecard.visibility import blind_application_ids
 
 
 @dataclass

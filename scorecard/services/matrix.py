@@ -35,12 +35,12 @@ from scorecard.models import (
     Job,
     Round,
     Scorecard,
-    ScorecardStatus,
     ScorecardSubmission,
     User,
 )
 from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS, Flag, Policy
 from scorecard.services.recommendations import ApplicationScore, JobScoring
+from scorecard.visibility import blind_clause
 
 DIMENSIONS = ("technical", "business", "attitude", "etiquette")
 # Best first: the order of the recommendation column when sorted descending.
@@ -265,29 +265,6 @@ def job_summaries(scoring: JobScoring) -> dict[int, Summary]:
     return summaries
 
 
-# --- the blind rule --------------------------------------------------------------------------
-
-
-def blind_application_ids(user: User, job_id: int) -> set[int]:
-    """Applications where `user` sits on a panel with their own scorecard still a draft.
-
-    Until they submit, nothing that aggregates colleagues' ratings of that candidate may be
-    shown to them (product.md: blind until submitted) — not a score, not a flag, not an export.
-    """
-    rows = db.session.scalars(
-        sa.select(Interview.application_id)
-        .join(Scorecard, Scorecard.interview_id == Interview.id)
-        .join(Application, Application.id == Interview.application_id)
-        .where(
-            Application.job_id == job_id,
-            Scorecard.interviewer_id == user.id,
-            Scorecard.status == ScorecardStatus.DRAFT,
-            Interview.status == InterviewStatus.SCHEDULED,
-        )
-    )
-    return set(rows)
-
-
 # --- rows, sorting and filtering -------------------------------------------------------------
 
 
@@ -498,19 +475,7 @@ class Matrix:
 
 def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
     """The job's applications with candidate name, current round, and whether the blind rule
-    hides them from `user` (see `blind_application_ids`): one light query."""
-    own_draft = (
-        sa.select(Scorecard.id)
-        .join(Interview, Interview.id == Scorecard.interview_id)
-        .where(
-            Interview.application_id == Application.id,
-            Interview.status == InterviewStatus.SCHEDULED,
-            Scorecard.interviewer_id == user.id,
-            Scorecard.status == ScorecardStatus.DRAFT,
-        )
-        .exists()
-        .correlate(Application)
-    )
+    hides them from `user` (`visibility.blind_clause`): one light query."""
     rows = db.session.execute(
         sa.select(
             Application.id,
@@ -519,7 +484,7 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
             Application.current_round_id,
             Round.key,
             Round.position,
-            own_draft,
+            blind_clause(user),
         )
         .join(Candidate, Candidate.id == Application.candidate_id)
         .outerjoin(Round, Round.id == Application.current_round_id)

@@ -2,7 +2,7 @@
 
 Content comes from the frozen first submission (the snapshot the engine scores), never from
 later edits; a scorecard edited after submitting is marked so. Which scorecards a user may
-read is decided by `services.scorecards.visible_scorecard_clause` (the blind rule), the same
+read is decided by `visibility.visible_scorecard_clause` (the blind rule), the same
 condition every other page and export uses.
 """
 
@@ -34,7 +34,8 @@ from scorecard.services.recommendations import (
     engine_key,
     interviewer_key,
 )
-from scorecard.services.scorecards import STAR_PARTS, visible_scorecard_clause
+from scorecard.services.scorecards import STAR_PARTS
+from scorecard.visibility import visible_scorecard_clause
 
 
 @dataclass

@@ -17,10 +17,10 @@ from scorecard.services import decisions
 from scorecard.services import explain as explain_service
 from scorecard.services.errors import DomainError
 from scorecard.services.job_summary import build_job_summary
-from scorecard.services.matrix import blind_application_ids
 from scorecard.services.recommendations import JobScoring, interviewer_names
 from scorecard.services.round_summary import round_summary as build_round_summary
 from scorecard.summaries.forms import HireDecisionForm, RoundDecisionForm
+from scorecard.visibility import blind_application_ids
 
 bp = Blueprint("summaries", __name__)
 

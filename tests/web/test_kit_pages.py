@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from scorecard import visibility
 from scorecard.extensions import db as _db
 from scorecard.models import (
     Criterion,
@@ -155,7 +156,7 @@ def test_nothing_of_a_colleague_shows_before_submitting(kit1: Kit):
     for body in bodies:
         assert MARK_NOTE not in body and MARK_TAKE not in body
         assert peer.interviewer.name not in body
-    assert service.visible_scorecards(user("interviewer1"), draft.interview) == [draft]
+    assert visibility.visible_scorecards(user("interviewer1"), draft.interview) == [draft]
 
 
 def test_colleagues_show_after_submitting(kit1: Kit):
@@ -259,7 +260,7 @@ def test_blind_rule_sql_matches_the_plain_rule_for_every_user_and_scorecard(demo
         sql = card_.id in set(
             db.session.scalars(
                 sa.select(Scorecard.id).where(
-                    Scorecard.id == card_.id, service.visible_scorecard_clause(viewer)
+                    Scorecard.id == card_.id, visibility.visible_scorecard_clause(viewer)
                 )
             )
         )
@@ -271,7 +272,7 @@ def test_blind_rule_sql_matches_the_plain_rule_for_every_user_and_scorecard(demo
     # And the page-level answer agrees for every interview and user.
     for viewer in users:
         for iv in {c.interview for c in cards}:
-            shown = {c.id for c in service.visible_scorecards(viewer, iv)}
+            shown = {c.id for c in visibility.visible_scorecards(viewer, iv)}
             assert shown == {c.id for c in iv.scorecards if _spec_visible(viewer, c)}
 
 

@@ -68,7 +68,7 @@ def crawl(client, seeds: list[str], limit: int = PAGE_LIMIT) -> dict[str, str]:
         if url in seen or url.startswith("/static/"):
             continue
         response = client.get(url)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # an icon or a file too
         seen[url] = f"{response.status_code}\n{response.headers}\n{body}"
         if response.mimetype == "text/html":
             for link in HREF.findall(body):
