@@ -140,3 +140,44 @@ def init_cli(app: Flask) -> None:
         else:
             db.session.commit()
             click.echo(f"{len(due)} candidate(s) erased.")
+
+    @app.cli.command("backup")
+    @click.argument("target", required=False, type=click.Path(path_type=Path))
+    @click.option("--keep", type=click.IntRange(1), default=None, help="Keep only the newest N.")
+    def backup_command(target: Path | None, keep: int | None):
+        """Back up the database to TARGET (a file or folder; default BACKUP_DIR) with a manifest."""
+        from scorecard.services.backup import BackupError, create_backup, prune_backups
+
+        try:
+            result = create_backup(target)
+            pruned = prune_backups(result.path.parent, keep) if keep else []
+        except BackupError as exc:
+            _fail(str(exc))
+        tables = result.manifest["tables"]
+        click.echo(
+            f"backup {result.path}: {result.manifest['database']}, schema "
+            f"{result.manifest['schema_revision']}, {len(tables)} tables, "
+            f"{sum(t['rows'] for t in tables.values())} rows"
+        )
+        for name, figures in tables.items():
+            click.echo(f"  {name:<28} {figures['rows']:>8} rows  sha256 {figures['sha256'][:16]}")
+        for path in pruned:
+            click.echo(f"deleted old backup {path.name}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+    def restore_command(path: Path, force: bool):
+        """Restore a backup into an empty database, check it against its manifest, upgrade it."""
+        from scorecard.services.backup import BackupError, restore_backup
+
+        try:
+            result = restore_backup(path, force=force)
+        except BackupError as exc:
+            _fail(str(exc))
+        click.echo(
+            f"restored {path}: {result.tables} tables, {result.rows} rows, every table's "
+            f"checksum matches the manifest (backup of {result.manifest['created_at']})"
+        )
+        if result.upgraded_from:
+            click.echo(f"upgraded the schema from {result.upgraded_from} to head")
