@@ -34,6 +34,15 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
+from scorecard.models.outcome import (
+    AnalyticsSetting,
+    CheckpointKind,
+    ComplianceGrant,
+    Outcome,
+    OutcomeCheckpoint,
+    ProbationResult,
+    SelfIdentification,
+)
 from scorecard.models.reminder import CandidateImport, Reminder
 from scorecard.models.security import (
     PasswordResetRequest,
@@ -44,12 +53,15 @@ from scorecard.models.security import (
 from scorecard.models.user import User
 
 __all__ = [
+    "AnalyticsSetting",
     "ApiToken",
     "Application",
     "ApplicationStatus",
     "AuditEvent",
     "Candidate",
     "CandidateImport",
+    "CheckpointKind",
+    "ComplianceGrant",
     "Criterion",
     "Dimension",
     "ExternalIdentity",
@@ -61,11 +73,14 @@ __all__ = [
     "InterviewStatus",
     "Job",
     "LoginFailure",
+    "Outcome",
+    "OutcomeCheckpoint",
     "JobMember",
     "JobRole",
     "JobStatus",
     "PasswordResetRequest",
     "PasswordResetToken",
+    "ProbationResult",
     "Question",
     "Rating",
     "RecoveryCode",
@@ -79,6 +94,7 @@ __all__ = [
     "ScorecardStatus",
     "ScorecardSubmission",
     "ScorecardVersion",
+    "SelfIdentification",
     "SiteSetting",
     "StarEvidence",
     "User",
