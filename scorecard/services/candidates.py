@@ -111,8 +111,14 @@ def _valid_email(email: str) -> str | None:
         return None
 
 
-def _rows(text: str) -> Iterable[tuple[int, dict[str, str]]]:
-    """(first line number, values by column) for every non-blank record after the header."""
+def csv_records(
+    text: str, aliases: dict[str, str], columns: Iterable[str], required: str, header_error: str
+) -> Iterable[tuple[int, dict[str, str]]]:
+    """(first line number, values by column) for every non-blank record after the header.
+
+    The header's names are mapped through `aliases` (lower-cased); a file without the
+    `required` column is refused with `header_error`. Shared by every CSV import.
+    """
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -123,12 +129,9 @@ def _rows(text: str) -> Iterable[tuple[int, dict[str, str]]]:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise DomainError("file", _("The file is empty.")) from None
-    columns = [HEADER_ALIASES.get(h.strip().lstrip("\ufeff").lower()) for h in header]
-    if "name" not in columns:
-        raise DomainError(
-            "file",
-            _("The first line must name the columns: name, email, phone, source, note, job."),
-        )
+    names = [aliases.get(h.strip().lstrip("\ufeff").lower()) for h in header]
+    if required not in names:
+        raise DomainError("file", header_error)
     end = reader.line_num
     while True:
         start = end + 1
@@ -143,11 +146,22 @@ def _rows(text: str) -> Iterable[tuple[int, dict[str, str]]]:
         end = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        values = {c: "" for c in COLUMNS}
-        for column, cell in zip(columns, record, strict=False):
+        values = {c: "" for c in columns}
+        for column, cell in zip(names, record, strict=False):
             if column:
                 values[column] = cell.strip()
         yield start, values
+
+
+def _rows(text: str) -> Iterable[tuple[int, dict[str, str]]]:
+    """The candidate file's records (see `csv_records`)."""
+    return csv_records(
+        text,
+        HEADER_ALIASES,
+        COLUMNS,
+        "name",
+        _("The first line must name the columns: name, email, phone, source, note, job."),
+    )
 
 
 # --- checking ------------------------------------------------------------------------------
