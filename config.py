@@ -29,6 +29,11 @@ def _trusted_hosts() -> list[str] | None:
     return sorted({"127.0.0.1", "localhost", *([public] if public else [])})
 
 
+def _csv(raw: str) -> list[str]:
+    """A comma-separated environment value as a list of lower-case, non-empty items."""
+    return [item.strip().lower() for item in raw.split(",") if item.strip()]
+
+
 class Config:
     """Development defaults; every value can be overridden from the environment."""
 
@@ -65,6 +70,39 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "scorecard@localhost")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
+    # Company sign-in (README "Company sign-in"). OpenID Connect is on when OIDC_ISSUER is set.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    OIDC_ALLOWED_DOMAINS = _csv(os.environ.get("OIDC_ALLOWED_DOMAINS", ""))
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "")  # the button's provider name, e.g. "Okta"
+    # LDAP / Active Directory is on when LDAP_URL is set (ldap://… with LDAP_STARTTLS, ldaps://…).
+    LDAP_URL = os.environ.get("LDAP_URL", "")
+    LDAP_STARTTLS = os.environ.get("LDAP_STARTTLS", "0") == "1"
+    LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "")
+    LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
+    LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(|(uid={username})(mail={username}))")
+    LDAP_USER_DN_TEMPLATE = os.environ.get("LDAP_USER_DN_TEMPLATE", "")
+    LDAP_ACTIVE_FILTER = os.environ.get("LDAP_ACTIVE_FILTER", "")
+    LDAP_GROUP_BASE = os.environ.get("LDAP_GROUP_BASE", "")
+    LDAP_GROUP_FILTER = os.environ.get(
+        "LDAP_GROUP_FILTER", "(|(member={dn})(uniqueMember={dn})(memberUid={username}))"
+    )
+    LDAP_ID_ATTR = os.environ.get("LDAP_ID_ATTR", "entryUUID")
+    LDAP_NAME_ATTR = os.environ.get("LDAP_NAME_ATTR", "displayName")
+    LDAP_MAIL_ATTR = os.environ.get("LDAP_MAIL_ATTR", "mail")
+    LDAP_TIMEOUT_S = float(os.environ.get("LDAP_TIMEOUT_S", "5"))
+    LDAP_LABEL = os.environ.get("LDAP_LABEL", "")
+    # How often an open session asks the directory whether its user may still be in.
+    DIRECTORY_RECHECK_S = int(os.environ.get("DIRECTORY_RECHECK_S", str(15 * 60)))
+    # "off": only the BREAK_GLASS_ADMINS (admin accounts, by e-mail) may use a local password.
+    LOCAL_SIGN_IN = os.environ.get("LOCAL_SIGN_IN", "on")
+    BREAK_GLASS_ADMINS = _csv(os.environ.get("BREAK_GLASS_ADMINS", ""))
 
 
 class ProductionConfig(Config):

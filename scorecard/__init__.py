@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from scorecard.main.views import bp as main_bp
     from scorecard.reports.views import bp as reports_bp
     from scorecard.setup import bp as setup_bp
+    from scorecard.sso.views import bp as sso_bp
     from scorecard.summaries.views import bp as summaries_bp
 
     app.register_blueprint(auth_bp)
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(compare_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(sso_bp)
     register_api(app)
 
 

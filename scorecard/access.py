@@ -121,6 +121,17 @@ ACCESS: dict[str, Rule] = {
     "auth.logout": EVERYONE,
     "auth.set_language": PUBLIC,
     "auth.settings": EVERYONE,  # one's own account only: no id in the URL
+    # company sign-in (scorecard/sso): signing in is public, the settings page is the admin's
+    "sso.oidc_login": PUBLIC,
+    "sso.oidc_callback": PUBLIC,
+    "sso.directory_login": PUBLIC,
+    "sso.link": PUBLIC,
+    "sso.admin": ADMIN_ONLY,
+    "sso.mapping_add": ADMIN_ONLY,
+    "sso.mapping_delete": ADMIN_ONLY,
+    "sso.identity_unlink": ADMIN_ONLY,
+    "sso.identity_link": ADMIN_ONLY,
+    "sso.check": ADMIN_ONLY,
     # main
     "main.index": PUBLIC,  # sends visitors to sign in, users to their landing page
     "main.favicon": PUBLIC,
