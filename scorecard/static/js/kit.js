@@ -539,9 +539,19 @@
 
   var submitBtn = document.getElementById("kit-submit");
   var submitting = false;
+  var leaving = false; // the page is reloading after a submission: no second request
+
+  function reloadAfterSubmit() {
+    // The button stays disabled and the key stays in memory until the new page replaces this
+    // one: a click between the answer and the reload must not send a second submission.
+    leaving = true;
+    pending = {};
+    try { localStorage.removeItem(STORE); } catch (e) { /* ignore */ }
+    window.location.reload();
+  }
 
   function submit() {
-    if (submitting) return;
+    if (submitting || leaving) return;
     submitting = true;
     submitBtn.disabled = true;
     clearProblems();
@@ -554,23 +564,24 @@
       setStatus("submitting");
       return request("POST", cfg.submitUrl, { submission_key: submissionKey, lock_version: lock });
     }).then(function (res) {
+      if (res && res.status === 200) {
+        setStatus("reloading", statusEl.textContent);
+        reloadAfterSubmit();
+        return;
+      }
+      // Submitted or cancelled meanwhile (not a stale-version conflict): show the new state.
+      var gone = res && res.status === 409 && errorOf(res).state && errorOf(res).code !== "conflict";
+      if (gone) { reloadAfterSubmit(); return; }
       submitting = false;
       submitBtn.disabled = false;
       if (!res) return;
       var err = errorOf(res);
-      if (res.status === 200) {
-        forget();
-        setStatus("reloading", statusEl.textContent);
-        window.location.reload();
-        return;
-      }
       if (res.status === 422 && err.code === "incomplete") {
         setStatus("saved");
         showProblems(err.problems || []);
         return;
       }
       if (res.status === 409 && err.code === "conflict" && err.state) { rebase(err.state); return; }
-      if (res.status === 409 && err.state) { forget(); window.location.reload(); return; }
       if (isSignedOut(res)) { signedOut = true; setStatus("signedout"); retryLater(); return; }
       if (res.status === 422 || res.status === 404) {
         showProblems([{ field: err.field, message: err.message }]);
