@@ -9,10 +9,15 @@ from scorecard.labels import ROLE_LABELS
 
 
 class DirectoryLoginForm(FlaskForm):
-    username = StringField(_l("Company user name"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Company password"), validators=[DataRequired(), Length(max=256)])
-    next = HiddenField()
-    submit = SubmitField(_l("Sign in with the company directory"))
+    # Own ids: the page also holds the local sign-in form (labels must find their own input).
+    username = StringField(
+        _l("Company user name"), validators=[DataRequired(), Length(max=254)], id="dir-username"
+    )
+    password = PasswordField(
+        _l("Company password"), validators=[DataRequired(), Length(max=256)], id="dir-password"
+    )
+    next = HiddenField(id="dir-next")
+    submit = SubmitField(_l("Sign in with the company directory"), id="dir-submit")
 
 
 class LinkForm(FlaskForm):
