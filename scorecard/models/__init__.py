@@ -34,6 +34,7 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
+from scorecard.models.operations import JobRun, JobRunStatus
 from scorecard.models.outcome import (
     AnalyticsSetting,
     CheckpointKind,
@@ -77,6 +78,8 @@ __all__ = [
     "OutcomeCheckpoint",
     "JobMember",
     "JobRole",
+    "JobRun",
+    "JobRunStatus",
     "JobStatus",
     "PasswordResetRequest",
     "PasswordResetToken",

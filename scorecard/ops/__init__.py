@@ -1,0 +1,1 @@
+"""Operating the app: health checks, Prometheus metrics, request logs, scheduled-job pages."""

@@ -1,0 +1,180 @@
+"""Scheduled jobs: once per period whatever the number of workers, recorded, shown to admins."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from scorecard.models.operations import JobRun, JobRunStatus
+from scorecard.services import scheduled
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 12, 1, 10, 0, 5)
+
+
+def _runs(db) -> list[JobRun]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(JobRun).order_by(JobRun.job, JobRun.period_start)))
+
+
+def test_each_job_runs_once_per_period(db):
+    ran = scheduled.run_due(now=T0)
+    assert sorted(r.job for r in ran) == ["reminders", "retention"]  # backup: no BACKUP_DIR
+    assert all(r.status == JobRunStatus.SUCCEEDED for r in ran)
+    assert {r.job: r.message for r in ran} == {
+        "reminders": "0 sent, 0 failed, 0 already sent today",
+        "retention": "0 candidate(s) erased",
+    }
+    # Later in the same periods: nothing; the next hour: reminders again, retention not.
+    assert scheduled.run_due(now=T0 + timedelta(minutes=50)) == []
+    again = scheduled.run_due(now=T0 + timedelta(hours=1))
+    assert [r.job for r in again] == ["reminders"]
+    assert [(r.job, r.period_start.hour) for r in _runs(db)] == [
+        ("reminders", 10),
+        ("reminders", 11),
+        ("retention", 0),
+    ]
+
+
+def test_a_failing_job_is_recorded_and_the_next_one_still_runs(db, monkeypatch):
+    def broken():
+        raise RuntimeError("SMTP server refused the connection")
+
+    job = scheduled.JOBS["reminders"]
+    monkeypatch.setitem(
+        scheduled.JOBS, "reminders", scheduled.Job(job.name, job.label, 3600, 600, broken)
+    )
+    ran = scheduled.run_due(now=T0)
+    assert [(r.job, r.status) for r in ran] == [
+        ("reminders", JobRunStatus.FAILED),
+        ("retention", JobRunStatus.SUCCEEDED),
+    ]
+    assert ran[0].message == "RuntimeError: SMTP server refused the connection"
+    assert ran[0].finished_at is not None
+
+
+def test_a_dead_workers_run_is_taken_over_after_its_lease(db):
+    job = scheduled.JOBS["retention"]
+    period = scheduled.period_start(86400, T0)
+    db.session.add(
+        JobRun(
+            job="retention",
+            period_start=period,
+            status=JobRunStatus.RUNNING,
+            started_at=T0,
+            lease_until=T0 + timedelta(seconds=job.lease),
+            instance="dead-host:1",
+        )
+    )
+    db.session.commit()
+    # The lease still holds: nobody else runs it.
+    assert scheduled.run_job(job, now=T0 + timedelta(seconds=60)) is None
+    # The lease ran out: one worker takes it over and finishes it.
+    late = T0 + timedelta(seconds=job.lease + 1)
+    run = scheduled.run_job(job, now=late)
+    assert run is not None and run.status == JobRunStatus.SUCCEEDED and run.attempts == 2
+    assert run.instance != "dead-host:1"
+    assert scheduled.run_job(job, now=late) is None
+    assert len(_runs(db)) == 1
+
+
+def test_backups_run_as_a_job_and_keep_the_last_n(db, app, tmp_path, monkeypatch):
+    if db.engine.url.get_backend_name() == "sqlite" and db.engine.url.database in (
+        None,
+        ":memory:",
+    ):
+        return
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path))
+    monkeypatch.setitem(app.config, "BACKUP_KEEP", 2)
+    monkeypatch.setitem(app.config, "JOB_INTERVALS", {"backup": 60})
+    job = scheduled.JOBS["backup"]
+    for minute in range(3):
+        run = scheduled.run_job(job, now=T0 + timedelta(minutes=minute))
+        assert run is not None and run.status == JobRunStatus.SUCCEEDED, run and run.message
+    assert len(list(tmp_path.glob("scorecard-*.backup.tar.gz"))) == 2
+    assert "1 old backup(s) deleted" in run.message
+
+
+def test_two_workers_run_each_job_exactly_once_per_period(db):
+    """Two `flask worker` processes for ~6 s with 1 s and 2 s periods: one run per period."""
+    db.session.commit()
+    env = dict(
+        os.environ,
+        FLASK_APP="scorecard:create_app",
+        SCORECARD_JOB_INTERVALS="reminders=1,retention=2",
+    )
+    workers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "flask", "worker", "--poll", "0.1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in workers:  # both are up (their signal handlers set) before the clock starts
+        assert "worker: looking at the schedule" in proc.stdout.readline()
+    time.sleep(6)
+    outputs = []
+    for proc in workers:
+        proc.send_signal(signal.SIGTERM)
+    for proc in workers:
+        proc.wait(timeout=20)
+        out = proc.stdout.read()  # the same buffered reader readline used: no line lost
+        outputs.append(out)
+        assert proc.returncode == 0, out
+        assert "worker: stopped" in out
+    runs = _runs(db)
+    per_period = Counter((r.job, r.period_start) for r in runs)
+    by_job = Counter(r.job for r in runs)
+    by_worker = Counter(r.instance for r in runs)
+    print(
+        f"two workers, 6 s: {dict(by_job)} runs over "
+        f"{len(per_period)} (job, period) pairs; most runs of one period: "
+        f"{max(per_period.values())}; runs per worker: {sorted(by_worker.values())}"
+    )
+    assert max(per_period.values()) == 1
+    assert by_job["reminders"] >= 4 and by_job["retention"] >= 2
+    assert all(r.status == JobRunStatus.SUCCEEDED for r in runs)
+    # Consecutive periods, none skipped while both workers were up.
+    for job, every in (("reminders", 1), ("retention", 2)):
+        starts = sorted(r.period_start for r in runs if r.job == job)
+        gaps = {(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)}
+        assert gaps == {float(every)}, (job, starts)
+    # Each worker printed what it ran; together they printed every run once.
+    printed = [
+        line for out in outputs for line in out.splitlines() if re.match(r"^\w+ \d{4}-", line)
+    ]
+    assert len(printed) == len(runs), outputs
+
+
+def test_worker_once_for_cron(db, app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "reminders " in result.output and "succeeded" in result.output
+    assert runner.invoke(args=["worker", "--once"]).output.count("succeeded") == 0
+
+
+def test_admin_page_lists_jobs_last_and_next_runs(client, db, make_user, login_as):
+    scheduled.run_due()
+    admin = make_user("admin")
+    login_as(admin)
+    page = client.get("/admin/jobs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for label in ("Overdue-feedback reminders", "Data retention (erasure)", "Database backup"):
+        assert label in html
+    assert "0 sent, 0 failed, 0 already sent today" in html
+    assert "every hour" in html and "every day" in html
+    assert "off (set BACKUP_DIR to turn it on)" in html
+    assert html.count('data-status="succeeded"') == 2
