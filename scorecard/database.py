@@ -37,7 +37,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         # A deferred BEGIN that later writes fails with "database is locked" under
         # concurrent workers (reliability.md); reads stay deferred so they never queue.
-        if has_request_context():
+        if conn.get_execution_options().get("scorecard_write"):
+            read_only = False  # a write of its own inside a reading request (results store)
+        elif has_request_context():
             read_only = request.method in READ_ONLY_METHODS
         else:
             read_only = not immediate_outside

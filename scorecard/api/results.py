@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from scorecard import visibility
 from scorecard.api import present
 from scorecard.api.core import Call, not_found, operation
 from scorecard.api.schemas import (
@@ -31,17 +32,12 @@ from scorecard.extensions import db
 from scorecard.models import (
     Application,
     HireDecision,
-    Interview,
-    InterviewStatus,
     Round,
     RoundDecision,
-    Scorecard,
-    ScorecardStatus,
-    User,
 )
 from scorecard.scoring import Flag, Reason
 from scorecard.scoring.agreement import AgreementReport
-from scorecard.services import decisions
+from scorecard.services import decisions, results
 from scorecard.services.explain import Explainer, recommendation_label
 from scorecard.services.recommendations import ApplicationScore, JobScoring, interviewer_names
 from scorecard.visibility import blind_application_ids
@@ -145,7 +141,7 @@ def _empty(application_id: int, round_id: int | None, state: str) -> dict[str, A
 
 
 def _explainer(scoring: JobScoring, scores: list[ApplicationScore]) -> Explainer:
-    ids = {c.interviewer_id for s in scores for c in s.submitted}
+    ids = {i for s in scores for i in s.interviewer_ids}
     return Explainer(scoring, interviewer_names(ids))
 
 
@@ -191,28 +187,10 @@ def get_recommendation(call: Call, application_id: int):
     """Every reason comes twice: the engine's machine string (`text`) and plain words
     (`message`, in the caller's language)."""
     app_row = reviewable_application_or_404(call.user, application_id)
-    blind = app_row.id in blind_application_ids(call.user, app_row.job_id)
+    blind = visibility.is_blind(call.user, app_row.id)
     scoring = JobScoring(app_row.job)
-    score = None if blind else scoring.score_applications([app_row.id]).get(app_row.id)
+    score = None if blind else results.visible_score(app_row, call.user)
     return application_recommendation(scoring, score, app_row.id, blind)
-
-
-def _blind_in_round(user: User, application_id: int, round_id: int) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(Scorecard.id)
-            .join(Interview, Interview.id == Scorecard.interview_id)
-            .where(
-                Interview.application_id == application_id,
-                Interview.round_id == round_id,
-                Interview.status == InterviewStatus.SCHEDULED,
-                Scorecard.interviewer_id == user.id,
-                Scorecard.status == ScorecardStatus.DRAFT,
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def _round_or_404(app_row: Application, round_id: int) -> Round:
@@ -234,10 +212,10 @@ def get_round_recommendation(call: Call, application_id: int, round_id: int):
     """The same rule on that round's criteria, ratings and weights only."""
     app_row = reviewable_application_or_404(call.user, application_id)
     rnd = _round_or_404(app_row, round_id)
-    if _blind_in_round(call.user, app_row.id, rnd.id):
+    if visibility.is_blind(call.user, app_row.id):
         return _empty(app_row.id, rnd.id, "blind")
     scoring = JobScoring(app_row.job)
-    score = scoring.score_applications([app_row.id]).get(app_row.id)
+    score = results.visible_score(app_row, call.user)
     rr = score.result.rounds.get(rnd.key) if score is not None else None
     if score is None or rr is None or not rr.raters:
         return _empty(app_row.id, rnd.id, "unscored")
@@ -250,7 +228,7 @@ def get_round_recommendation(call: Call, application_id: int, round_id: int):
         "rounds": [],
         "criteria": _criteria(explainer, scoring, rr.criteria),
         "dimensions": {k: r4(v) for k, v in rr.dimensions.items()},
-        "edited_scorecards": sum(1 for c in score.submitted if c.edited and c.round_id == rnd.id),
+        "edited_scorecards": score.edited_rounds.get(rnd.id, 0),
     }
 
 
@@ -277,9 +255,9 @@ def list_recommendations(call: Call, job_id: int):
             )
         )
     rows, total = present.paginate(stmt.order_by(Application.id), q)
-    blind = blind_application_ids(call.user, job.id)
+    blind = visibility.blind_application_ids(call.user, job.id)
     scoring = JobScoring(job)
-    scores = scoring.score_applications([a.id for a in rows if a.id not in blind])
+    scores = results.visible_scores(job, call.user, [a.id for a in rows], scoring)
     return present.page(
         [application_recommendation(scoring, scores.get(a.id), a.id, a.id in blind) for a in rows],
         q,
@@ -436,8 +414,9 @@ def get_calibration(call: Call, job_id: int):
     rated 15 candidates."""
     job = reviewable_job_or_404(call.user, job_id)
     scoring = JobScoring(job)
-    overall = scoring.agreement_report()
-    per_round = [(rnd, scoring.agreement_report(rnd.key)) for rnd in scoring.rounds]
+    blind = visibility.blind_application_ids(call.user, job.id)
+    overall = scoring.agreement_report(exclude=blind)
+    per_round = [(rnd, scoring.agreement_report(rnd.key, exclude=blind)) for rnd in scoring.rounds]
     keys = set(overall.leniency)
     names = interviewer_names(int(k[1:]) for k in keys if k[1:].isdecimal())
     explainer = Explainer(scoring, names)

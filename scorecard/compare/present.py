@@ -7,16 +7,44 @@ recommendations, confidences and flags) is computed once here and looked up per 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from scorecard.i18n import bilingual_text
-from scorecard.labels import STATUS_LABELS
+from scorecard.labels import STATUS_LABELS, num
 from scorecard.models import ApplicationStatus
-from scorecard.scoring import CONFIDENCES, RECOMMENDATIONS, Flag
+from scorecard.scoring import CONFIDENCES, RECOMMENDATIONS, Flag, Policy
 from scorecard.services.explain import Explainer, confidence_label, recommendation_label
-from scorecard.services.matrix import Matrix, Row
+from scorecard.services.matrix import DIMENSIONS, Matrix, Row
+from scorecard.services.results import RoundFigures, Summary
+
+
+def band_class(value: float | None, policy: Policy) -> str:
+    """The shading class of a score by the job's recommendation bands (band-4 … band-1)."""
+    if value is None:
+        return "band-na"
+    eps = 1e-9
+    if value >= policy.strong_hire - eps:
+        return "band-4"
+    if value >= policy.hire - eps:
+        return "band-3"
+    if value >= policy.lean_no - eps:
+        return "band-2"
+    return "band-1"
+
+
+def cells(
+    summary: Summary, round_keys: Sequence[str], policy: Policy
+) -> tuple[tuple[str, str, str | None], ...]:
+    """(column, shading class, formatted number or None) of a row's score columns."""
+    rounds: Mapping[str, RoundFigures] = summary.rounds
+    pairs = [("score", summary.score)] + [(d, summary.dimensions.get(d)) for d in DIMENSIONS]
+    for key in round_keys:
+        figures = rounds.get(key)
+        pairs.append((f"round-{key}", figures.score if figures is not None else None))
+    return tuple((col, band_class(v, policy), None if v is None else num(v)) for col, v in pairs)
 
 
 class Texts:
@@ -69,16 +97,17 @@ class RowView:
 
 
 def row_views(matrix: Matrix, texts: Texts) -> list[RowView]:
-    """Display values for every row of the matrix."""
+    """Display values for the rows of the page shown."""
     views = []
-    for row in matrix.rows:
+    round_keys = [r.key for r in matrix.scoring.rounds]
+    for row in matrix.page_rows:
         view = RowView(row.id, row.name, row.stage, texts.stage(row), row.blind)
         s = row.summary
         if s is not None:
             view.rec = s.recommendation
             view.rec_label = texts.recs.get(s.recommendation, s.recommendation)
             view.confidence = texts.confidences.get(s.confidence, s.confidence)
-            view.cells = s.cells
+            view.cells = cells(s, round_keys, matrix.bands)
             badges: dict[str, list[Flag]] = {}
             for flag in s.flags:
                 badges.setdefault(flag.kind, []).append(flag)

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from scorecard.compare.present import Texts, row_views
 from scorecard.extensions import db
+from scorecard.paging import Page
 from scorecard.permissions import get_reviewable_application_or_404, get_reviewable_job_or_404
 from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS
 from scorecard.services import audit, exports
@@ -31,7 +32,7 @@ bp = Blueprint("compare", __name__)
 @login_required
 def matrix(job_id: int):
     job = get_reviewable_job_or_404(job_id)
-    m = build_matrix(job, current_user, request.args)
+    m = build_matrix(job, current_user, request.args, Page.from_args(request.args))
     explainer = explain_service.Explainer(m.scoring)
     return render_template(
         "compare/matrix.html",

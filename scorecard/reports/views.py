@@ -1,17 +1,20 @@
 """Recommendations with their reasons, calibration and agreement, and the job's policy."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from scorecard import visibility
 from scorecard.extensions import db
 from scorecard.models import Application, Job
+from scorecard.paging import Page
 from scorecard.permissions import can_edit_job, can_review_job, get_reviewable_job_or_404
 from scorecard.reports.forms import PolicyForm
 from scorecard.scoring.agreement import interpret
 from scorecard.services import explain as explain_service
+from scorecard.services import results
 from scorecard.services.errors import DomainError
 from scorecard.services.policy import POLICY_FIELDS, update_policy
 from scorecard.services.recommendations import JobScoring, interviewer_names
@@ -20,7 +23,7 @@ bp = Blueprint("reports", __name__)
 
 
 def _explainer(scoring: JobScoring, scores) -> explain_service.Explainer:
-    ids = {c.interviewer_id for s in scores for c in s.submitted}
+    ids = {i for s in scores for i in s.interviewer_ids}
     return explain_service.Explainer(scoring, interviewer_names(ids))
 
 
@@ -28,19 +31,26 @@ def _explainer(scoring: JobScoring, scores) -> explain_service.Explainer:
 @login_required
 def job_recommendations(job_id: int):
     job = get_reviewable_job_or_404(job_id)
+    base = sa.select(Application).where(Application.job_id == job.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    page = Page.from_args(request.args).clamp(total)
     applications = db.session.scalars(
-        sa.select(Application)
-        .where(Application.job_id == job.id)
-        .options(selectinload(Application.candidate), selectinload(Application.current_round))
+        base.options(selectinload(Application.candidate), selectinload(Application.current_round))
         .order_by(Application.id)
+        .limit(page.size)
+        .offset(page.offset)
     ).all()
     scoring = JobScoring(job)
-    scores = scoring.score_applications()
+    ids = [a.id for a in applications]
+    blind = visibility.blind_application_ids(current_user, job.id)
+    scores = results.visible_scores(job, current_user, ids, scoring)
     return render_template(
         "reports/job_recommendations.html",
         job=job,
         applications=applications,
         scores=scores,
+        blind=blind,
+        pages=page.links(total),
         explainer=_explainer(scoring, scores.values()),
         labels=explain_service,
     )
@@ -53,7 +63,8 @@ def application(application_id: int):
     if app_row is None or not can_review_job(current_user, app_row.job_id):
         abort(404)
     scoring = JobScoring(app_row.job)
-    score = scoring.score_applications([app_row.id]).get(app_row.id)
+    blind = visibility.is_blind(current_user, app_row.id)
+    score = None if blind else results.visible_score(app_row, current_user)
     explainer = _explainer(scoring, [score] if score else [])
     return render_template(
         "reports/application.html",
@@ -61,6 +72,7 @@ def application(application_id: int):
         job=app_row.job,
         scoring=scoring,
         score=score,
+        blind=blind,
         explainer=explainer,
         labels=explain_service,
     )
@@ -71,8 +83,9 @@ def application(application_id: int):
 def calibration(job_id: int):
     job = get_reviewable_job_or_404(job_id)
     scoring = JobScoring(job)
-    overall = scoring.agreement_report()
-    per_round = [(rnd, scoring.agreement_report(rnd.key)) for rnd in scoring.rounds]
+    blind = visibility.blind_application_ids(current_user, job.id)
+    overall = scoring.agreement_report(exclude=blind)
+    per_round = [(rnd, scoring.agreement_report(rnd.key, exclude=blind)) for rnd in scoring.rounds]
     ids = [int(k[1:]) for k in overall.leniency]
     return render_template(
         "reports/calibration.html",

@@ -22,6 +22,7 @@ from scorecard.services.recommendations import (
     interviewer_key,
     interviewer_names,
 )
+from scorecard.services.results import visible_scores
 from scorecard.visibility import blind_application_ids
 
 MIN_PICK = 2
@@ -139,14 +140,17 @@ def build_comparison(job: Job, user: User, raw_ids: Sequence[str]) -> Comparison
             "a", _("Only candidates of this job can be compared: choose them from its matrix.")
         )
     scoring = JobScoring(job)
-    scores = scoring.score_applications(ids)
     blind = blind_application_ids(user, job.id)
+    scores = visible_scores(job, user, ids, scoring)
+    cards: dict[int, list] = {}
+    for card in scoring.load_submitted([i for i in ids if i in scores]):
+        cards.setdefault(card.application_id, []).append(card)
     picks = []
     for app_id in ids:
         hidden = app_id in blind
         pick = Pick(apps[app_id], None if hidden else scores.get(app_id), hidden)
         if pick.score is not None:
-            for card in pick.score.submitted:
+            for card in cards.get(app_id, []):
                 rnd = scoring.round_by_id.get(card.round_id)
                 if rnd is None:
                     continue
@@ -159,7 +163,7 @@ def build_comparison(job: Job, user: User, raw_ids: Sequence[str]) -> Comparison
                         (interviewer_key(card.interviewer_id), rating.get("value"))
                     )
         picks.append(pick)
-    names = interviewer_names(c.interviewer_id for p in picks if p.score for c in p.score.submitted)
+    names = interviewer_names(i for p in picks if p.score for i in p.score.interviewer_ids)
     return Comparison(job, scoring, picks, _lines(scoring, picks), names)
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -109,7 +110,10 @@ class MatrixTable:
         ]
 
     def rows(self) -> list[list[Any]]:
-        return [self.row(r) for r in self.matrix.rows]
+        return list(self.iter_rows())
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        return (self.row(r) for r in self.matrix.rows)
 
     def round_sheet(self, key: str) -> tuple[list[str], list[str], list[list[Any]]]:
         """One round: candidate, round figures and every criterion's score."""
@@ -165,22 +169,36 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
-def _write_sheet(ws, header: Sequence[str], kinds: Sequence[str], rows) -> None:
-    ws.append([safe_text(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_text(v) for v in row])
-    ws.freeze_panes = "B2"
+def _write_sheet(ws, header: Sequence[str], kinds: Sequence[str], rows: Iterable) -> None:
+    """Rows into a write-only sheet, one at a time (openpyxl streams them to a temp file):
+    bold frozen header, number formats per column, a filter over the whole table."""
     for index, kind in enumerate(kinds, start=1):
-        letter = get_column_letter(index)
-        fmt = {"num": NUMBER, "pct": PERCENT, "int": "0"}.get(kind)
-        if fmt is not None:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
         width = 12 if kind != "text" else 18
-        ws.column_dimensions[letter].width = max(width, min(40, len(str(header[index - 1])) + 2))
-    ws.auto_filter.ref = ws.dimensions
+        ws.column_dimensions[get_column_letter(index)].width = max(
+            width, min(40, len(str(header[index - 1])) + 2)
+        )
+    ws.freeze_panes = "B2"
+    bold = Font(bold=True)
+    head = []
+    for h in header:
+        cell = WriteOnlyCell(ws, value=safe_text(h))
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    formats = [{"num": NUMBER, "pct": PERCENT, "int": "0"}.get(k) for k in kinds]
+    count = 1
+    for row in rows:
+        out = []
+        for value, fmt in zip(row, formats, strict=False):
+            if fmt is None or value is None:
+                out.append(safe_text(value))
+            else:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = fmt
+                out.append(cell)
+        ws.append(out)
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"
 
 
 def matrix_csv(matrix: Matrix) -> bytes:
@@ -192,11 +210,10 @@ def matrix_csv(matrix: Matrix) -> bytes:
 def matrix_xlsx(matrix: Matrix) -> bytes:
     """The matrix as XLSX: the candidates sheet and one sheet per round."""
     table = MatrixTable(matrix)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     taken: set[str] = set()
-    ws = wb.active
-    ws.title = _sheet_title(_("Candidates"), taken)
-    _write_sheet(ws, table.header(), table.kinds(), table.rows())
+    ws = wb.create_sheet(_sheet_title(_("Candidates"), taken))
+    _write_sheet(ws, table.header(), table.kinds(), table.iter_rows())
     for rnd in table.rounds:
         header, kinds, rows = table.round_sheet(rnd.key)
         _write_sheet(
@@ -280,15 +297,14 @@ def scorecards_xlsx(scoring: JobScoring, views: Sequence[CardView]) -> bytes:
     """A candidate's scorecards as XLSX, one sheet per round."""
     header, rows = scorecard_rows(scoring, views)
     kinds = ["text", "text", "int", "text", "text", "text", "text", "int", "text", "text"]
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     taken: set[str] = set()
     for rnd in scoring.rounds:
         name = bilingual_text(rnd, "name")
         mine = [r for r in rows if r[0] == name]
         if mine:
             _write_sheet(wb.create_sheet(_sheet_title(name, taken)), header, kinds, mine)
-    if not wb.worksheets:
+    if not taken:
         _write_sheet(wb.create_sheet(_sheet_title(_("Scorecards"), taken)), header, kinds, [])
     buffer = io.BytesIO()
     wb.save(buffer)

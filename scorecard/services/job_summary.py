@@ -42,9 +42,8 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.services.matrix import DIMENSIONS, job_summaries
 from scorecard.services.recommendations import JobScoring
-from scorecard.visibility import blind_application_ids
+from scorecard.services.results import DIMENSIONS, visible_summaries
 
 
 @dataclass
@@ -200,8 +199,7 @@ def build_job_summary(job: Job, user, now: datetime | None = None) -> JobSummary
         else:
             funnel.rejected += 1
 
-    summaries = job_summaries(scoring)
-    blind = blind_application_ids(user, job.id)
+    summaries, blind = visible_summaries(job, user, scoring)
     round_scores: dict[str, list[float]] = {k: [] for k in by_key}
     dims: dict[str, dict[str, list[float]]] = {k: {d: [] for d in DIMENSIONS} for k in by_key}
     for app_id, s in summaries.items():

@@ -1,22 +1,15 @@
 """The comparison matrix of a job: one row per application, sortable and filterable.
 
-Scores come from the one scoring path (`services.recommendations.JobScoring`), boiled down to
-`Summary` objects holding only what the matrix, the exports and the job summary show. Scoring a
-large job is the expensive part (every submitted snapshot is parsed and evaluated), so the
-summaries are cached per job, checked on every request against the database: the job's
-configuration (rounds, versions, criteria, weights) and policy, and per application a
-fingerprint of its submitted scorecards (count, id sum, newest submission, erasure). A new
-submission or a cancelled interview rescores that application only; a policy or setup change
-rescores the job. A cached entry is therefore never stale; the cache is an optimisation only
-and holds no state of its own (another process simply computes its own copy).
+Scores come from the job's one results model (`services.results`), as `Summary` objects
+holding only what the matrix, the exports and the job summary show, already filtered by the
+blind rule for the viewer. Sorting and filtering run over every application; a page shows
+`Page.size` of them.
 
 A page costs a constant number of queries whatever the number of candidates.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,244 +18,26 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from scorecard.extensions import db
-from scorecard.labels import num
 from scorecard.models import (
     Application,
     ApplicationStatus,
     Candidate,
-    Interview,
-    InterviewStatus,
     Job,
     Round,
-    Scorecard,
-    ScorecardSubmission,
     User,
 )
-from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS, Flag, Policy
-from scorecard.services.recommendations import ApplicationScore, JobScoring
+from scorecard.paging import Page, Pages
+from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS, Policy
+from scorecard.services.recommendations import JobScoring
+from scorecard.services.results import DIMENSIONS, Summary, job_summaries
 from scorecard.visibility import blind_clause
 
-DIMENSIONS = ("technical", "business", "attitude", "etiquette")
 # Best first: the order of the recommendation column when sorted descending.
 REC_RANK = {"strong_hire": 4, "hire": 3, "lean_no": 2, "no_hire": 1, "incomplete": 0}
 CONF_RANK = {"high": 2, "medium": 1, "low": 0}
 POSITIVE = frozenset({"strong_hire", "hire"})  # the filter "hire or strong hire"
 STATUS_STAGES = ("new", "on_hold", "hired", "rejected", "withdrawn")
 SEARCH_MAX = 100
-CACHE_SIZE = 8
-
-
-# --- what is cached --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RoundFigures:
-    """One round of one application: the engine's round result, boiled down."""
-
-    score: float | None
-    recommendation: str
-    confidence: str
-    raters: int
-    dimensions: Mapping[str, float | None]
-    criteria: Mapping[str, float | None]  # engine key → criterion score
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """One application's result as the matrix, exports and job summary need it."""
-
-    recommendation: str
-    score: float | None
-    confidence: str
-    coverage: float
-    raters: int
-    dimensions: Mapping[str, float | None]
-    rounds: Mapping[str, RoundFigures]
-    flags: tuple[Flag, ...]
-    edited: int
-    # (column, shading class, formatted number or None): computed once with the summary,
-    # because a 1,000-row page would otherwise format 15,000 numbers per request.
-    cells: tuple[tuple[str, str, str | None], ...] = ()
-
-    @property
-    def flag_kinds(self) -> frozenset[str]:
-        return frozenset(f.kind for f in self.flags)
-
-
-def band_class(value: float | None, policy: Policy) -> str:
-    """The shading class of a score by the job's recommendation bands (band-4 … band-1)."""
-    if value is None:
-        return "band-na"
-    eps = 1e-9
-    if value >= policy.strong_hire - eps:
-        return "band-4"
-    if value >= policy.hire - eps:
-        return "band-3"
-    if value >= policy.lean_no - eps:
-        return "band-2"
-    return "band-1"
-
-
-def _cells(
-    score: float | None,
-    dims: Mapping[str, float | None],
-    rounds: Mapping[str, RoundFigures],
-    round_keys: Sequence[str],
-    policy: Policy,
-) -> tuple[tuple[str, str, str | None], ...]:
-    pairs = [("score", score)] + [(d, dims.get(d)) for d in DIMENSIONS]
-    for key in round_keys:
-        figures = rounds.get(key)
-        pairs.append((f"round-{key}", figures.score if figures is not None else None))
-    return tuple((col, band_class(v, policy), None if v is None else num(v)) for col, v in pairs)
-
-
-def summarize(
-    score: ApplicationScore,
-    policy: Policy = Policy(),  # noqa: B008 - frozen, so a shared default is safe
-    round_keys: Sequence[str] = (),
-) -> Summary:
-    """Boil an engine result down to the figures the matrix shows."""
-    result = score.result
-    rounds = {}
-    for key, rr in result.rounds.items():
-        rounds[key] = RoundFigures(
-            score=rr.score,
-            recommendation=rr.recommendation,
-            confidence=rr.confidence,
-            raters=rr.raters,
-            dimensions=dict(rr.dimensions),
-            criteria={k: c.score for k, c in rr.criteria.items()},
-        )
-    dims = {d: result.dimensions.get(d) for d in DIMENSIONS}
-    return Summary(
-        recommendation=result.recommendation,
-        score=result.score,
-        confidence=result.confidence,
-        coverage=result.coverage,
-        raters=result.raters,
-        dimensions=dims,
-        rounds=rounds,
-        flags=result.flags,
-        edited=score.edited_scorecards,
-        cells=_cells(result.score, dims, rounds, round_keys or list(rounds), policy),
-    )
-
-
-@dataclass
-class _Entry:
-    """A job's cached summaries: per application, the fingerprint it was computed from."""
-
-    config: tuple
-    fingerprints: dict[int, tuple] = field(default_factory=dict)
-    summaries: dict[int, Summary] = field(default_factory=dict)
-
-
-_cache: OrderedDict[int, _Entry] = OrderedDict()
-_cache_lock = threading.Lock()
-CACHE_STATS = {"hits": 0, "partial": 0, "misses": 0}
-PARTIAL_MAX = 200  # more changed applications than this: rescore the whole job
-
-
-def clear_cache() -> None:
-    """Forget every cached job (tests and benchmarks measure the cold path with this)."""
-    with _cache_lock:
-        _cache.clear()
-
-
-def _config_key(scoring: JobScoring) -> tuple:
-    job = scoring.job
-    config = tuple(
-        (
-            r.id,
-            r.key,
-            r.weight,
-            tuple(
-                (
-                    v.id,
-                    v.number,
-                    tuple(
-                        (c.id, c.key, c.weight, c.must_have, c.veto_eligible, str(c.dimension))
-                        for c in v.criteria
-                    ),
-                )
-                for v in r.versions
-            ),
-        )
-        for r in scoring.rounds
-    )
-    return (config, scoring.policy, job.use_calibrated)
-
-
-def _fingerprints(job_id: int) -> dict[int, tuple]:
-    """Per application, what its submitted scorecards look like now: one grouped query.
-
-    Count and id sum of the submissions on interviews that are not cancelled, the newest
-    submission time, and the candidate's erasure time (erasure blanks the snapshots' notes).
-    """
-    rows = db.session.execute(
-        sa.select(
-            Interview.application_id,
-            sa.func.count(ScorecardSubmission.id),
-            sa.func.sum(ScorecardSubmission.id),
-            sa.func.max(ScorecardSubmission.submitted_at),
-            Candidate.erased_at,
-        )
-        .join(Scorecard, Scorecard.id == ScorecardSubmission.scorecard_id)
-        .join(Interview, Interview.id == Scorecard.interview_id)
-        .join(Application, Application.id == Interview.application_id)
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(Application.job_id == job_id, Interview.status != InterviewStatus.CANCELLED)
-        .group_by(Interview.application_id, Candidate.erased_at)
-    )
-    return {row[0]: tuple(row[1:]) for row in rows}
-
-
-def job_summaries(scoring: JobScoring) -> dict[int, Summary]:
-    """Application id → Summary for every application with a submitted scorecard (cached).
-
-    Only applications whose scorecards changed since the cached copy are scored again (all of
-    them when the setup or policy changed, or when the job uses calibrated scores, where one
-    scorecard moves every interviewer's leniency).
-    """
-    job_id = scoring.job.id
-    config = _config_key(scoring)
-    current = _fingerprints(job_id)
-    with _cache_lock:
-        entry = _cache.get(job_id)
-        if entry is not None and entry.config == config:
-            _cache.move_to_end(job_id)
-            known = dict(entry.fingerprints)
-            summaries = dict(entry.summaries)
-        else:
-            known, summaries = {}, {}
-    changed = [app_id for app_id, fp in current.items() if known.get(app_id) != fp]
-    if not changed and len(known) == len(current):
-        CACHE_STATS["hits"] += 1
-        return summaries
-    keys = [r.key for r in scoring.rounds]
-    if not known or scoring.job.use_calibrated or len(changed) > PARTIAL_MAX:
-        CACHE_STATS["misses"] += 1
-        scores = scoring.score_applications()
-        summaries = {}
-    else:
-        CACHE_STATS["partial"] += 1
-        scores = scoring.score_applications(changed)
-    for app_id in list(summaries):
-        if app_id not in current:
-            del summaries[app_id]  # its last submitted scorecard went (cancelled interview)
-    for app_id, score in scores.items():
-        summaries[app_id] = summarize(score, scoring.policy, keys)
-    for app_id in changed:
-        if app_id not in scores:
-            summaries.pop(app_id, None)
-    fingerprints = {app_id: fp for app_id, fp in current.items() if app_id in summaries}
-    with _cache_lock:
-        _cache[job_id] = _Entry(config, fingerprints, summaries)
-        _cache.move_to_end(job_id)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return summaries
 
 
 # --- rows, sorting and filtering -------------------------------------------------------------
@@ -468,9 +243,19 @@ class Matrix:
     job: Job
     scoring: JobScoring
     query: Query
-    rows: list[Row]
+    rows: list[Row]  # every row kept by the filters, sorted (exports take them all)
     total: int
     bands: Policy
+    page: Page = Page()
+
+    @property
+    def page_links(self) -> Pages:
+        return self.page.links(len(self.rows))
+
+    @property
+    def page_rows(self) -> list[Row]:
+        """The rows of the page shown (a page of HTML stays small at 5,000 candidates)."""
+        return self.rows[self.page.offset : self.page.offset + self.page.size]
 
 
 def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
@@ -497,11 +282,16 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
     ]
 
 
-def build_matrix(job: Job, user: User, args: Mapping[str, str]) -> Matrix:
+def build_matrix(
+    job: Job,
+    user: User,
+    args: Mapping[str, str],
+    page: Page = Page(),  # noqa: B008
+) -> Matrix:
     """The matrix as `user` may see it, sorted and filtered by `args`."""
     scoring = JobScoring(job)
     query = parse_query(args, scoring)
-    summaries = job_summaries(scoring)
+    summaries = job_summaries(job, scoring)  # rows the viewer is blind to get no summary:
     rows = []
     for entry, hidden in load_entries(job.id, user):
         rows.append(Row(entry, None if hidden else summaries.get(entry.id), blind=hidden))
@@ -514,4 +304,5 @@ def build_matrix(job: Job, user: User, args: Mapping[str, str]) -> Matrix:
         rows=sort_rows(kept, query.sort, query.direction),
         total=total,
         bands=scoring.policy,
+        page=page.clamp(len(kept)),
     )

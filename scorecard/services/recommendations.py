@@ -15,7 +15,7 @@ Loading a whole job costs a constant number of queries whatever its number of ca
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -96,7 +96,10 @@ class ApplicationScore:
     result: Result
     versions: dict[str, int] = field(default_factory=dict)  # round key → version number
     edited_scorecards: int = 0
+    # Filled when scored now; a stored result (services/results.py) keeps the figures below.
     submitted: list[Submitted] = field(default_factory=list)
+    interviewer_ids: tuple[int, ...] = ()
+    edited_rounds: dict[int, int] = field(default_factory=dict)  # round id → edited cards
 
 
 class JobScoring:
@@ -337,22 +340,22 @@ class JobScoring:
                 versions=versions,
                 edited_scorecards=sum(1 for c in app_cards if c.edited),
                 submitted=app_cards,
+                interviewer_ids=tuple(sorted({c.interviewer_id for c in app_cards})),
+                edited_rounds=dict(Counter(c.round_id for c in app_cards if c.edited)),
             )
         return results
 
-    def agreement_report(self, round_key: str | None = None) -> AgreementReport:
-        """S8/S9 figures for the whole job, or for one round."""
-        cards = self.load_submitted()
+    def agreement_report(
+        self, round_key: str | None = None, exclude: Iterable[int] = ()
+    ) -> AgreementReport:
+        """S8/S9 figures for the whole job, or for one round, leaving out the applications
+        in `exclude` (those the viewer is blind to: `visibility.blind_application_ids`)."""
+        left_out = set(exclude)
+        cards = [c for c in self.load_submitted() if c.application_id not in left_out]
         if round_key is not None:
             ids = {r.id for r in self.rounds if r.key == round_key}
             cards = [c for c in cards if c.round_id in ids]
         return agreement(self.records(cards), self.weights())
-
-
-def score_application(application: Application) -> ApplicationScore | None:
-    """One application's result (None while nothing is submitted)."""
-    scoring = JobScoring(application.job)
-    return scoring.score_applications([application.id]).get(application.id)
 
 
 def interviewer_names(user_ids: Iterable[int]) -> dict[str, str]:

@@ -1,27 +1,386 @@
 """One results model per job: every surface that shows scores reads them here.
 
-`visible_scores(job, user)` gives the engine results of a job's applications as `user` may see
-them: the applications the blind rule (`scorecard.visibility`) hides from `user` are left out,
-so a page, an export, a chart, the API, an e-mail or a report built on it never shows a figure
-computed from colleagues' ratings that the viewer may not see. `job_scores(job)` is the
-unfiltered form, for code that is not showing anything to a person (it must not be rendered).
+Scoring a job is the expensive part (every submitted snapshot parsed and evaluated), so the
+engine's results are stored per application in `application_results` and shared by every
+worker and app instance. Each read proves them fresh against the database:
+
+- `config_key` digests the job's rounds, versions, criteria, weights and policy (and, for a
+  job using calibrated scores, every submission of the job: one scorecard moves every
+  interviewer's leniency);
+- `fingerprint` digests one application's submitted scorecards (count, id sum, newest
+  submission and edit, the candidate's erasure).
+
+Rows whose digests differ are scored again and written back (in their own short write
+transaction, so a page that reads never holds a write lock). A row whose application no
+longer has a submitted scorecard (its interview was cancelled) is never read: results are
+read only beside the submissions that exist now. A row is therefore never served stale, and
+a fresh worker pays one light query instead of the whole scoring cost.
+
+What a viewer may see is decided by `scorecard.visibility`; the `visible_*` functions here
+apply it, so a page, an export, a chart, the API, an e-mail or a report built on them never
+shows a figure computed from colleagues' ratings that the viewer may not see. `job_scores` /
+`job_summaries` are the unfiltered forms, for code that shows nothing to a person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from scorecard.models import Job, User
+import sqlalchemy as sa
+from flask import has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scorecard.database import READ_ONLY_METHODS
+from scorecard.extensions import db
+from scorecard.models import (
+    Application,
+    ApplicationResult,
+    Candidate,
+    Interview,
+    InterviewStatus,
+    Job,
+    Scorecard,
+    ScorecardSubmission,
+    User,
+    utcnow,
+)
+from scorecard.scoring import Flag
+from scorecard.scoring.store import result_from_data, result_to_data
 from scorecard.services.recommendations import ApplicationScore, JobScoring
 from scorecard.visibility import blind_application_ids
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = ("technical", "business", "attitude", "etiquette")
+STATS = {"fresh": 0, "rescored": 0, "written": 0}  # counters for tests and benchmarks
+
+
+# --- what lists show ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFigures:
+    """One round of one application: the engine's round result, boiled down."""
+
+    score: float | None
+    recommendation: str
+    confidence: str
+    raters: int
+    dimensions: Mapping[str, float | None]
+    criteria: Mapping[str, float | None]  # engine key → criterion score
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One application's result as the matrix, exports and job summary need it."""
+
+    recommendation: str
+    score: float | None
+    confidence: str
+    coverage: float
+    raters: int
+    dimensions: Mapping[str, float | None]
+    rounds: Mapping[str, RoundFigures]
+    flags: tuple[Flag, ...]
+    edited: int
+
+    @property
+    def flag_kinds(self) -> frozenset[str]:
+        return frozenset(f.kind for f in self.flags)
+
+
+def summarize(score: ApplicationScore) -> Summary:
+    """Boil an engine result down to the figures lists show."""
+    result = score.result
+    rounds = {
+        key: RoundFigures(
+            score=rr.score,
+            recommendation=rr.recommendation,
+            confidence=rr.confidence,
+            raters=rr.raters,
+            dimensions=dict(rr.dimensions),
+            criteria={k: c.score for k, c in rr.criteria.items()},
+        )
+        for key, rr in result.rounds.items()
+    }
+    return Summary(
+        recommendation=result.recommendation,
+        score=result.score,
+        confidence=result.confidence,
+        coverage=result.coverage,
+        raters=result.raters,
+        dimensions={d: result.dimensions.get(d) for d in DIMENSIONS},
+        rounds=rounds,
+        flags=result.flags,
+        edited=score.edited_scorecards,
+    )
+
+
+def _summary_to_data(s: Summary) -> dict[str, Any]:
+    return {
+        "r": s.recommendation,
+        "s": s.score,
+        "c": s.confidence,
+        "v": s.coverage,
+        "n": s.raters,
+        "d": dict(s.dimensions),
+        "rounds": {
+            k: [f.score, f.recommendation, f.confidence, f.raters, dict(f.dimensions), f.criteria]
+            for k, f in s.rounds.items()
+        },
+        "f": [[f.kind, f.round, f.criterion, f.red_flag, list(f.interviewers)] for f in s.flags],
+        "e": s.edited,
+    }
+
+
+def _summary_from_data(d: Mapping[str, Any]) -> Summary:
+    return Summary(
+        recommendation=d["r"],
+        score=d["s"],
+        confidence=d["c"],
+        coverage=d["v"],
+        raters=d["n"],
+        dimensions=d["d"],
+        rounds={k: RoundFigures(*v) for k, v in d["rounds"].items()},
+        flags=tuple(Flag(k, r, c, rf, tuple(i)) for k, r, c, rf, i in d["f"]),
+        edited=d["e"],
+    )
+
+
+def _score_to_data(score: ApplicationScore) -> dict[str, Any]:
+    edited_rounds: dict[str, int] = {}
+    for c in score.submitted:
+        if c.edited:
+            edited_rounds[str(c.round_id)] = edited_rounds.get(str(c.round_id), 0) + 1
+    return {
+        "result": result_to_data(score.result),
+        "versions": score.versions,
+        "edited": score.edited_scorecards,
+        "edited_rounds": edited_rounds,
+        "interviewers": sorted({c.interviewer_id for c in score.submitted}),
+    }
+
+
+def _score_from_data(application_id: int, d: Mapping[str, Any]) -> ApplicationScore:
+    return ApplicationScore(
+        application_id=application_id,
+        result=result_from_data(d["result"]),
+        versions=dict(d["versions"]),
+        edited_scorecards=d["edited"],
+        interviewer_ids=tuple(d["interviewers"]),
+        edited_rounds={int(k): v for k, v in d["edited_rounds"].items()},
+    )
+
+
+# --- freshness ------------------------------------------------------------------------------
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _submissions_query(job_id: int) -> sa.Select:
+    return (
+        sa.select(
+            Interview.application_id,
+            sa.func.count(ScorecardSubmission.id),
+            sa.func.sum(ScorecardSubmission.id),
+            sa.func.max(ScorecardSubmission.submitted_at),
+            sa.func.max(Scorecard.edited_at),
+            sa.func.count(Scorecard.edited_at),
+            Candidate.erased_at,
+        )
+        .join(Scorecard, Scorecard.id == ScorecardSubmission.scorecard_id)
+        .join(Interview, Interview.id == Scorecard.interview_id)
+        .join(Application, Application.id == Interview.application_id)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Application.job_id == job_id, Interview.status != InterviewStatus.CANCELLED)
+        .group_by(Interview.application_id, Candidate.erased_at)
+    )
+
+
+def _fingerprints(job_id: int, application_ids: list[int] | None) -> dict[int, str]:
+    """Per application with a submitted scorecard, the digest of those scorecards now."""
+    stmt = _submissions_query(job_id)
+    if application_ids is not None:
+        stmt = stmt.where(Interview.application_id.in_(application_ids))
+    return {row[0]: _digest(tuple(row[1:])) for row in db.session.execute(stmt)}
+
+
+def config_key(scoring: JobScoring) -> str:
+    """The digest of everything about the job that changes every application's result."""
+    job = scoring.job
+    config: list[object] = [
+        (
+            r.id,
+            r.key,
+            r.weight,
+            [
+                (
+                    v.id,
+                    v.number,
+                    [
+                        (c.id, c.key, c.weight, c.must_have, c.veto_eligible, str(c.dimension))
+                        for c in v.criteria
+                    ],
+                )
+                for v in r.versions
+            ],
+        )
+        for r in scoring.rounds
+    ]
+    config += [scoring.policy, job.use_calibrated]
+    if job.use_calibrated:
+        config.append(sorted(_fingerprints(job.id, None).items()))
+    return _digest(config)
+
+
+# --- reading and bringing up to date -------------------------------------------------------
+
+
+def _write(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
+    for start in range(0, len(rows), 500):
+        stmt = insert(ApplicationResult).values(rows[start : start + 500])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ApplicationResult.application_id],
+            set_={
+                name: getattr(stmt.excluded, name)
+                for name in ("job_id", "config_key", "fingerprint", "summary", "result")
+            }
+            | {"computed_at": stmt.excluded.computed_at},
+        )
+        conn.execute(stmt)
+
+
+def _upsert(job_id: int, rows: list[dict[str, Any]]) -> None:
+    """Store rescored rows. A reading request writes them in a short transaction of its own
+    (its own stays a read that never takes the write lock); a writing request or a command
+    writes them in its transaction, under a savepoint."""
+    if not rows:
+        return
+    session = db.session()
+    try:
+        reading = has_request_context() and request.method in READ_ONLY_METHODS
+        if reading and not session.info.get("flushed") and not session.dirty and not session.new:
+            # End the request's read first: on SQLite a read transaction older than this
+            # write could not write any more (an export's audit row, say).
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
+            with db.engine.connect().execution_options(scorecard_write=True) as conn:
+                with conn.begin():
+                    _write(conn, rows)
+        else:
+            with session.begin_nested():
+                _write(session.connection(), rows)
+        STATS["written"] += len(rows)
+    except sa.exc.DBAPIError as exc:  # a concurrent writer, an application just deleted
+        # The results are correct either way; the next read writes them.
+        log.info("results for job %s not stored this time: %s", job_id, exc)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _mark_flushed(session: sa.orm.Session, _context: Any) -> None:
+    session.info["flushed"] = True
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _clear_flushed(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("flushed", None)
+
+
+class _Loaded:
+    def __init__(self) -> None:
+        self.summaries: dict[int, Summary] = {}
+        self.scores: dict[int, ApplicationScore] = {}
+
+
+def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full: bool) -> _Loaded:
+    """Stored results of the job (or of some applications), rescored where stale."""
+    key = config_key(scoring)
+    # One query: each application's submissions now, beside what is stored for it.
+    subs = _submissions_query(job.id)
+    if application_ids is not None:
+        subs = subs.where(Interview.application_id.in_(application_ids))
+    now_ = subs.subquery()
+    cols: list[Any] = [
+        *now_.c,
+        ApplicationResult.config_key,
+        ApplicationResult.fingerprint,
+        ApplicationResult.summary,
+    ]
+    if full:
+        cols.append(ApplicationResult.result)
+    stmt = sa.select(*cols).outerjoin(
+        ApplicationResult, ApplicationResult.application_id == now_.c.application_id
+    )
+    width = len(now_.c)
+    out = _Loaded()
+    current: dict[int, str] = {}
+    stale: list[int] = []
+    for row in db.session.execute(stmt):
+        app_id = row[0]
+        current[app_id] = fingerprint = _digest(tuple(row[1:width]))
+        stored_key, stored_fp, summary = row[width : width + 3]
+        if stored_key != key or stored_fp != fingerprint:
+            stale.append(app_id)
+        else:
+            out.summaries[app_id] = _summary_from_data(summary)
+            if full:
+                out.scores[app_id] = _score_from_data(app_id, row[width + 3])
+    STATS["fresh"] += len(out.summaries)
+    if stale:
+        STATS["rescored"] += len(stale)
+        scores = scoring.score_applications(stale)
+        now = utcnow()
+        rows = []
+        for app_id, score in scores.items():
+            summary = summarize(score)
+            out.summaries[app_id] = summary
+            out.scores[app_id] = score
+            rows.append(
+                {
+                    "application_id": app_id,
+                    "job_id": job.id,
+                    "config_key": key,
+                    "fingerprint": current[app_id],
+                    "summary": _summary_to_data(summary),
+                    "result": _score_to_data(score),
+                    "computed_at": now,
+                }
+            )
+        _upsert(job.id, rows)
+    return out
+
+
+def job_summaries(job: Job, scoring: JobScoring | None = None) -> dict[int, Summary]:
+    """Application id → Summary for every application with a submitted scorecard."""
+    return _load(job, None, scoring or JobScoring(job), full=False).summaries
 
 
 def job_scores(
     job: Job, application_ids: Iterable[int] | None = None, scoring: JobScoring | None = None
 ) -> dict[int, ApplicationScore]:
     """Application id → engine result, for applications with a submitted scorecard."""
-    scoring = scoring or JobScoring(job)
-    return scoring.score_applications(application_ids)
+    ids = None if application_ids is None else list(application_ids)
+    return _load(job, ids, scoring or JobScoring(job), full=True).scores
+
+
+def visible_summaries(
+    job: Job, user: User, scoring: JobScoring | None = None
+) -> tuple[dict[int, Summary], set[int]]:
+    """`job_summaries` without the applications `user` is blind to, and those ids."""
+    blind = blind_application_ids(user, job.id)
+    summaries = job_summaries(job, scoring)
+    return {a: s for a, s in summaries.items() if a not in blind}, blind
 
 
 def visible_scores(
@@ -33,5 +392,12 @@ def visible_scores(
     """`job_scores` without the applications `user` is blind to."""
     blind = blind_application_ids(user, job.id)
     ids = None if application_ids is None else [a for a in application_ids if a not in blind]
+    if ids == []:
+        return {}
     scores = job_scores(job, ids, scoring)
     return {app_id: s for app_id, s in scores.items() if app_id not in blind}
+
+
+def visible_score(application: Application, user: User) -> ApplicationScore | None:
+    """One application's result as `user` may see it (None: nothing submitted, or blind)."""
+    return visible_scores(application.job, user, [application.id]).get(application.id)

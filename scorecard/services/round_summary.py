@@ -223,8 +223,8 @@ def round_summary(
         for c in cards
         if c.status != ScorecardStatus.SUBMITTED and c.id not in shown
     ]
-    result = None
-    if score is not None and not own_draft:
+    result = None  # `score` comes from results.visible_score: None when the viewer is blind
+    if score is not None:
         rr = score.result.rounds.get(rnd.key)
         if rr is not None and rr.raters:
             result = rr

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from scorecard import visibility
 from scorecard.extensions import db
 from scorecard.models import Round, Scorecard, utcnow
 from scorecard.permissions import (
@@ -13,14 +14,13 @@ from scorecard.permissions import (
     get_reviewable_application_or_404,
     get_reviewable_job_or_404,
 )
-from scorecard.services import decisions
+from scorecard.services import decisions, results
 from scorecard.services import explain as explain_service
 from scorecard.services.errors import DomainError
 from scorecard.services.job_summary import build_job_summary
 from scorecard.services.recommendations import JobScoring, interviewer_names
 from scorecard.services.round_summary import round_summary as build_round_summary
 from scorecard.summaries.forms import HireDecisionForm, RoundDecisionForm
-from scorecard.visibility import blind_application_ids
 
 bp = Blueprint("summaries", __name__)
 
@@ -70,7 +70,7 @@ def round_summary(application_id: int, round_id: int):
             status = 400
     job = application.job
     scoring = JobScoring(job)
-    score = scoring.score_applications([application.id]).get(application.id)
+    score = results.visible_score(application, current_user)
     overdue_after = timedelta(hours=job.overdue_hours)
     now = utcnow()
 
@@ -134,9 +134,9 @@ def hire_decision(application_id: int):
             status = 400
     job = application.job
     scoring = JobScoring(job)
-    blind = application.id in blind_application_ids(current_user, job.id)
-    score = None if blind else scoring.score_applications([application.id]).get(application.id)
-    names = interviewer_names(c.interviewer_id for c in (score.submitted if score else []))
+    blind = visibility.is_blind(current_user, application.id)
+    score = None if blind else results.visible_score(application, current_user)
+    names = interviewer_names(score.interviewer_ids if score else ())
     return (
         render_template(
             "summaries/hire.html",

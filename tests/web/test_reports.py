@@ -18,9 +18,9 @@ from scorecard.models import (
 )
 from scorecard.seed.demo import DEMO_PASSWORD, seed_demo
 from scorecard.services import jobs as job_service
-from scorecard.services import scheduling
+from scorecard.services import results, scheduling
 from scorecard.services import scorecards as card_service
-from scorecard.services.recommendations import JobScoring, score_application
+from scorecard.services.recommendations import JobScoring
 from tests.conftest import csrf_from
 
 CASE_TEMPLATE = {
@@ -120,7 +120,7 @@ CASE_A = {"coding": [4, 3], "design": [3, 3], "collaboration": [3, 4], "integrit
 )
 def test_worked_cases_from_database_rows(db, make_user, change, recommendation, score, confidence):
     job, app = build_case(db, make_user, {**CASE_A, **change})
-    result = score_application(app).result
+    result = results.job_scores(app.job, [app.id])[app.id].result
     assert result.recommendation == recommendation
     if score is not None:
         assert round(result.score, 4) == score

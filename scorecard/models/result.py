@@ -1,0 +1,34 @@
+"""Scored results, stored per application and shared by every worker and app instance.
+
+A row is a cache with a proof of freshness: `config_key` digests the job's rounds, versions,
+criteria and policy, `fingerprint` digests the application's submitted scorecards. The
+results service (`services/results.py`) compares both with the database on every read and
+rescores only what changed, so a row is never served stale and a fresh worker or a second
+instance reads results instead of scoring the whole job again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from scorecard.extensions import db
+from scorecard.models.base import utcnow
+
+
+class ApplicationResult(db.Model):
+    __tablename__ = "application_results"
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    config_key: Mapped[str] = mapped_column(sa.String(64))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    # What lists need (matrix, exports, job summary): small, read for every application.
+    summary: Mapped[dict] = mapped_column(sa.JSON)
+    # The whole engine result with reasons: read only for the applications a page shows.
+    result: Mapped[dict] = deferred(mapped_column(sa.JSON, nullable=False))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
