@@ -45,6 +45,7 @@ from scorecard.models.outcome import (
     SelfIdentification,
 )
 from scorecard.models.reminder import CandidateImport, Reminder
+from scorecard.models.result import ApplicationResult
 from scorecard.models.security import (
     PasswordResetRequest,
     PasswordResetToken,
@@ -57,6 +58,7 @@ __all__ = [
     "AnalyticsSetting",
     "ApiToken",
     "Application",
+    "ApplicationResult",
     "ApplicationStatus",
     "AuditEvent",
     "Candidate",
