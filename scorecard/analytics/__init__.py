@@ -1,0 +1,1 @@
+"""Post-hire outcomes, validity, the interviewer report and adverse impact (issue 14)."""

@@ -1,0 +1,441 @@
+"""Adverse impact (issue 14): settings, voluntary self-identification, and the report.
+
+Off by default: an admin turns it on for the installation or for one job, with a purpose
+note shown to HR. Self-identification is stored apart from the candidate
+(`SelfIdentification`), entered by HR with the candidate's consent, and read back only by
+`report()` — for admins and users with a compliance grant. No page, export, API answer or
+audit text shows a value: the entry form says only whether an answer is on file, and the
+audit rows name the category, never the answer (reliability.md R19). Erasure deletes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from statistics import median
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from scorecard.extensions import db
+from scorecard.models import (
+    AnalyticsSetting,
+    Application,
+    ComplianceGrant,
+    HireDecision,
+    HireDecisionKind,
+    Job,
+    JobRole,
+    Role,
+    RoundDecision,
+    RoundDecisionKind,
+    SelfIdentification,
+    User,
+    utcnow,
+)
+from scorecard.permissions import job_role
+from scorecard.scoring.adverse_impact import MIN_GROUP, ImpactTable, impact_table
+from scorecard.services import audit
+from scorecard.services.errors import DomainError
+from scorecard.services.results import visible_scores
+
+PREFERS_NOT = "prefers_not_to_say"
+DEFAULT_CATEGORIES: dict[str, dict] = {
+    "sex": {"zh": "性别", "en": "Sex", "values": ["female", "male"]},
+}
+HIRE_RECOMMENDATIONS = ("hire", "strong_hire")
+PURPOSE_MAX = 2000
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def setting(job: Job | None) -> AnalyticsSetting | None:
+    """The stored settings row of a job (or of the installation with None)."""
+    cond = AnalyticsSetting.job_id.is_(None) if job is None else AnalyticsSetting.job_id == job.id
+    return db.session.scalars(
+        sa.select(AnalyticsSetting).where(cond).order_by(AnalyticsSetting.id)
+    ).first()
+
+
+def _setting_for_write(job: Job | None) -> AnalyticsSetting:
+    row = setting(job)
+    if row is None:
+        row = AnalyticsSetting(job_id=job.id if job else None, min_hires=30, purpose="")
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def min_hires(job: Job) -> int:
+    """Hires with an outcome needed before a validity figure is shown (job setting, 30)."""
+    row = setting(job)
+    return row.min_hires if row is not None else 30
+
+
+def set_min_hires(job: Job, value: int, actor: User) -> None:
+    """Change the job's 'insufficient data' threshold."""
+    if not 4 <= value <= 10000:
+        raise DomainError("min_hires", _("Enter a number from 4 to 10000."))
+    row = _setting_for_write(job)
+    before = row.min_hires
+    row.min_hires = value
+    row.updated_at = utcnow()
+    audit.record_change(
+        "analytics.min_hires",
+        "job",
+        job.id,
+        actor=actor,
+        job_id=job.id,
+        before={"min_hires": before},
+        after={"min_hires": value},
+    )
+
+
+def enabled(job: Job) -> bool:
+    """Whether adverse impact is on for this job (on for the installation, or for the job)."""
+    rows = db.session.scalars(
+        sa.select(AnalyticsSetting.adverse_impact).where(
+            sa.or_(AnalyticsSetting.job_id.is_(None), AnalyticsSetting.job_id == job.id)
+        )
+    )
+    return any(rows)
+
+
+def enabled_anywhere() -> bool:
+    """Whether adverse impact is on for the installation or for any job."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count(AnalyticsSetting.id)).where(
+                AnalyticsSetting.adverse_impact.is_(True)
+            )
+        )
+    )
+
+
+def purpose(job: Job | None = None) -> str:
+    """The purpose note HR is shown: the job's own, else the installation's."""
+    for row in (setting(job) if job else None, setting(None)):
+        if row is not None and row.adverse_impact and row.purpose.strip():
+            return row.purpose
+    return ""
+
+
+def configure(
+    job: Job | None, on: bool, purpose_note: str, actor: User, categories_text: str | None = None
+) -> None:
+    """Turn adverse impact on or off for the installation (job None) or one job (admins)."""
+    if actor.role != Role.ADMIN:
+        raise DomainError(None, _("Only an administrator turns adverse impact on or off."))
+    purpose_note = (purpose_note or "").strip()
+    if on and not purpose_note:
+        raise DomainError("purpose", _("Say why the data is collected: HR is shown this note."))
+    if len(purpose_note) > PURPOSE_MAX:
+        raise DomainError("purpose", _("Too long (at most %(n)s characters).", n=PURPOSE_MAX))
+    categories = parse_categories(categories_text) if categories_text is not None else None
+    row = _setting_for_write(job)
+    before = {"adverse_impact": row.adverse_impact, "purpose": row.purpose}
+    row.adverse_impact = on
+    row.purpose = purpose_note
+    if categories is not None and job is None:
+        before["categories"] = sorted(categories_of())
+        row.categories = categories
+    row.updated_at = utcnow()
+    after = {"adverse_impact": on, "purpose": purpose_note}
+    if categories is not None and job is None:
+        after["categories"] = sorted(categories)
+    audit.record_change(
+        "analytics.adverse_impact",
+        "job" if job else "installation",
+        job.id if job else None,
+        actor=actor,
+        job_id=job.id if job else None,
+        before=before,
+        after=after,
+    )
+
+
+def categories_of() -> dict[str, dict]:
+    """The configured categories (sex by default): key → {zh, en, values}."""
+    row = setting(None)
+    if row is not None and row.categories:
+        return dict(row.categories)
+    return dict(DEFAULT_CATEGORIES)
+
+
+def categories_text() -> str:
+    """The categories as the settings form shows them: one line 'key: value, value'."""
+    return "\n".join(f"{k}: {', '.join(v['values'])}" for k, v in categories_of().items())
+
+
+def parse_categories(text: str | None) -> dict[str, dict]:
+    """'key: value, value' lines → categories; 'prefers not to say' is always added later."""
+    out: dict[str, dict] = {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        key, sep, rest = line.partition(":")
+        key = key.strip().lower()
+        values = [v.strip() for v in rest.split(",") if v.strip()]
+        if not sep or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            raise DomainError(
+                "categories",
+                _("Line %(n)s: write 'key: value, value' with a lower-case key.", n=number),
+            )
+        if len(values) < 2 or any(len(v) > 80 for v in values) or len(set(values)) != len(values):
+            raise DomainError(
+                "categories",
+                _(
+                    "Line %(n)s: give at least two different values of at most 80 characters.",
+                    n=number,
+                ),
+            )
+        if PREFERS_NOT in values:
+            raise DomainError(
+                "categories", _("Line %(n)s: 'prefers not to say' is always offered.", n=number)
+            )
+        out[key] = {"zh": key, "en": key, "values": values}
+        if key in DEFAULT_CATEGORIES:
+            out[key]["zh"] = DEFAULT_CATEGORIES[key]["zh"]
+            out[key]["en"] = DEFAULT_CATEGORIES[key]["en"]
+    if not out:
+        raise DomainError("categories", _("Keep at least one category."))
+    return out
+
+
+# --- compliance grants ---------------------------------------------------------------------
+
+
+def can_read_report(user: User) -> bool:
+    """Admins and users with a compliance grant read the adverse-impact report."""
+    if user.role == Role.ADMIN:
+        return True
+    return bool(
+        db.session.scalar(sa.select(ComplianceGrant.id).where(ComplianceGrant.user_id == user.id))
+    )
+
+
+def grants() -> list[User]:
+    """Users with a compliance grant, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(ComplianceGrant, ComplianceGrant.user_id == User.id)
+            .order_by(User.name)
+        )
+    )
+
+
+def set_grant(user: User, granted: bool, actor: User) -> None:
+    """Give or take back a user's compliance permission (admins only)."""
+    if actor.role != Role.ADMIN:
+        raise DomainError(None, _("Only an administrator gives the compliance permission."))
+    row = db.session.scalar(sa.select(ComplianceGrant).where(ComplianceGrant.user_id == user.id))
+    if granted and row is None:
+        db.session.add(ComplianceGrant(user_id=user.id, granted_by_id=actor.id))
+    elif not granted and row is not None:
+        db.session.delete(row)
+    else:
+        return
+    db.session.flush()
+    audit.record(
+        "compliance.grant" if granted else "compliance.revoke", "user", user.id, actor=actor
+    )
+
+
+# --- self-identification -------------------------------------------------------------------
+
+
+def can_enter(user: User, job_ids: Iterable[int]) -> bool:
+    """HR on one of the candidate's job teams, and admins, enter self-identification."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.HR and any(job_role(user, j) is not None for j in job_ids)
+
+
+def on_file(candidate_id: int) -> dict[str, bool]:
+    """Category → whether an answer is on file (never the answer itself)."""
+    keys = set(
+        db.session.scalars(
+            sa.select(SelfIdentification.category).where(
+                SelfIdentification.candidate_id == candidate_id
+            )
+        )
+    )
+    return {k: k in keys for k in categories_of()}
+
+
+def record_self_identification(
+    candidate_id: int, answers: dict[str, str], consent: bool, actor: User
+) -> int:
+    """Store the candidate's answers (category → value or ''); returns how many were stored.
+
+    Without the candidate's consent nothing is stored. An empty answer keeps what is on file.
+    """
+    if not consent:
+        raise DomainError(
+            "consent", _("Record the candidate's consent: without it nothing is stored.")
+        )
+    categories = categories_of()
+    stored = 0
+    for key, value in answers.items():
+        value = (value or "").strip()
+        if not value:
+            continue
+        if key not in categories or value not in [*categories[key]["values"], PREFERS_NOT]:
+            raise DomainError(key, _("Choose one of the offered answers."))
+        row = db.session.scalar(
+            sa.select(SelfIdentification).where(
+                SelfIdentification.candidate_id == candidate_id,
+                SelfIdentification.category == key,
+            )
+        )
+        if row is None:
+            row = SelfIdentification(candidate_id=candidate_id, category=key)
+            db.session.add(row)
+        row.value = value
+        row.consent = True
+        row.recorded_by_id = actor.id
+        row.recorded_at = utcnow()
+        stored += 1
+    if not stored:
+        raise DomainError(None, _("Choose an answer for at least one category."))
+    db.session.flush()
+    # The audit names the categories answered, never the answers.
+    audit.record(
+        "self_identification.record",
+        "candidate",
+        candidate_id,
+        actor=actor,
+        after={"categories": sorted(k for k, v in answers.items() if (v or "").strip())},
+    )
+    return stored
+
+
+def erase(candidate_id: int) -> int:
+    """Delete a candidate's self-identification (their erasure): returns rows deleted."""
+    result = db.session.execute(
+        sa.delete(SelfIdentification).where(SelfIdentification.candidate_id == candidate_id)
+    )
+    return int(result.rowcount or 0)
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One row block of the report: a stage (or the engine) and its impact table."""
+
+    kind: str  # "round", "hire", "engine_recommendation", "engine_median"
+    name: str
+    table: ImpactTable
+
+
+@dataclass(frozen=True)
+class JobReport:
+    job: Job
+    category: str
+    stages: list[Stage]
+    without_answer: int  # applications whose candidate gave no answer in this category
+    candidates: int
+
+
+def report(job: Job, category: str, viewer: User) -> JobReport:
+    """Selection rates per group for each round, the hire decision and the engine."""
+    if not can_read_report(viewer):
+        raise DomainError(None, _("This report is for administrators and compliance reviewers."))
+    from scorecard.i18n import bilingual_text
+
+    applications = list(
+        db.session.scalars(sa.select(Application).where(Application.job_id == job.id))
+    )
+    answers = dict(
+        db.session.execute(
+            sa.select(SelfIdentification.candidate_id, SelfIdentification.value).where(
+                SelfIdentification.category == category,
+                SelfIdentification.candidate_id.in_([a.candidate_id for a in applications] or [0]),
+            )
+        ).all()
+    )
+    group_of = {a.id: answers[a.candidate_id] for a in applications if a.candidate_id in answers}
+    app_ids = list(group_of)
+
+    def table(considered: dict[int, bool]) -> ImpactTable:
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for app_id, selected in considered.items():
+            c = counts[group_of[app_id]]
+            c[0] += 1
+            c[1] += int(selected)
+        return impact_table({g: (c[0], c[1]) for g, c in counts.items()}, MIN_GROUP)
+
+    stages: list[Stage] = []
+    latest_round: dict[tuple[int, int], RoundDecisionKind] = {}
+    for d in db.session.scalars(
+        sa.select(RoundDecision)
+        .where(RoundDecision.application_id.in_(app_ids or [0]))
+        .order_by(RoundDecision.decided_at, RoundDecision.id)
+    ):
+        latest_round[(d.application_id, d.round_id)] = d.decision
+    for rnd in job.rounds:
+        decided = {
+            app_id: kind == RoundDecisionKind.ADVANCE
+            for (app_id, round_id), kind in latest_round.items()
+            if round_id == rnd.id and kind != RoundDecisionKind.HOLD
+        }
+        stages.append(Stage("round", bilingual_text(rnd, "name"), table(decided)))
+    latest_hire: dict[int, HireDecisionKind] = {}
+    for d in db.session.scalars(
+        sa.select(HireDecision)
+        .where(HireDecision.application_id.in_(app_ids or [0]))
+        .order_by(HireDecision.decided_at, HireDecision.id)
+    ):
+        latest_hire[d.application_id] = d.decision
+    stages.append(
+        Stage(
+            "hire",
+            _("Hire decision"),
+            table({a: k == HireDecisionKind.HIRE for a, k in latest_hire.items()}),
+        )
+    )
+    # The engine, as a bias-audit view: figures from the results the viewer may see.
+    scores = visible_scores(job, viewer, app_ids)
+    scored = {a: s for a, s in scores.items() if a in group_of and s.result.score is not None}
+    stages.append(
+        Stage(
+            "engine_recommendation",
+            _("Engine recommends hire or strong hire"),
+            table({a: s.result.recommendation in HIRE_RECOMMENDATIONS for a, s in scored.items()}),
+        )
+    )
+    if scored:
+        mid = median(s.result.score for s in scored.values())
+        above = {a: s.result.score > mid for a, s in scored.items()}
+    else:
+        above = {}
+    stages.append(Stage("engine_median", _("Engine score above the job's median"), table(above)))
+    return JobReport(
+        job=job,
+        category=category,
+        stages=stages,
+        without_answer=len(applications) - len(group_of),
+        candidates=len(applications),
+    )
+
+
+def reportable_jobs(viewer: User) -> list[Job]:
+    """Jobs with adverse impact turned on (for a reader of the report)."""
+    if not can_read_report(viewer):
+        return []
+    jobs = list(db.session.scalars(sa.select(Job).order_by(Job.created_at.desc(), Job.id.desc())))
+    return [j for j in jobs if enabled(j)]
+
+
+def hr_can_enter_for(user: User, job: Job) -> bool:
+    """Whether `user` may enter self-identification for the job's candidates."""
+    return user.role == Role.ADMIN or (
+        user.role == Role.HR and job_role(user, job.id) == JobRole.RECRUITER
+    )

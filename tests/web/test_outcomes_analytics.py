@@ -1,0 +1,416 @@
+"""Issue 14: outcomes (record, import, audit, erasure), validity, interviewer report, adverse
+impact — through the real pages, with the trust world's two jobs and hiring teams."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from scorecard.extensions import db as _db
+from scorecard.models import (
+    AuditEvent,
+    Outcome,
+    Role,
+    SelfIdentification,
+)
+from scorecard.services import adverse_impact, outcomes, privacy
+from tests.conftest import IsolatedClient, csrf_from
+from tests.web.analytics_support import scored_application
+from tests.web.test_privacy_erasure import dump_database
+from tests.web.trust_world import build_world, route_urls, sign_in
+
+MARKER_VALUE = "MRKSELFIDVALUEQ7Z"  # a self-identification answer that must stay in its report
+MARKER_CATEGORY = "mrkcat"
+
+
+@pytest.fixture
+def world(app, db):
+    app.test_client_class = IsolatedClient
+    w = build_world(decisions=True)
+    own = w.scopes["own"]
+    users = w.users
+    panel = [users["interviewer_panel"], users["interviewer_submitted"]]
+    w.extra["hires"] = [
+        scored_application(
+            own.job, panel, users["hr"], v, True, f"Hire {n}", email=f"hire{n}@example.com"
+        )
+        for n, v in enumerate((2, 3, 3, 4, 4, 2))
+    ]
+    w.extra["rejected"] = [
+        scored_application(own.job, panel, users["hr"], v, False, f"Reject {n}")
+        for n, v in enumerate((1, 2, 2))
+    ]
+    _db.session.commit()
+    return w
+
+
+def _page(client, url):
+    response = client.get(url)
+    return response, response.get_data(as_text=True)
+
+
+def _post(client, url, data, page_url=None):
+    html = client.get(page_url or url).get_data(as_text=True)
+    data = {"csrf_token": csrf_from(html), **data}
+    return client.post(url, data=data)
+
+
+# --- outcomes ------------------------------------------------------------------------------
+
+
+def test_manager_records_an_outcome_audited_and_interviewers_never_see_it(app, world):
+    own = world.scopes["own"]
+    hire = world.extra["hires"][0]
+    manager = sign_in(app, world.users["manager"])
+    url = f"/jobs/{own.job.id}/outcomes"
+    response, html = _page(manager, url)
+    assert response.status_code == 200 and "Hire 0" in html
+    cps = outcomes.checkpoints(own.job)
+    probation = next(c for c in cps if c.key == "probation")
+    prefix = f"o{hire.id}-{probation.key}"
+    token = csrf_from(html)
+    bad = manager.post(
+        url,
+        data={
+            "csrf_token": token,
+            "application_id": hire.id,
+            "checkpoint": probation.key,
+            f"{prefix}-result": "maybe",
+        },
+    )
+    assert bad.status_code == 422, bad.get_data(as_text=True)[-1500:]
+    assert "passed, not_passed or left_early" in bad.get_data(as_text=True)
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 0
+    ok = manager.post(
+        url,
+        data={
+            "csrf_token": token,
+            "application_id": hire.id,
+            "checkpoint": probation.key,
+            f"{prefix}-result": "passed",
+            f"{prefix}-note": "MRKOUTCOMENOTE settled in well",
+        },
+    )
+    assert ok.status_code == 302
+    row = _db.session.scalars(sa.select(Outcome)).one()
+    assert row.probation.value == "passed" and row.recorded_by_id == world.users["manager"].id
+    event = _db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "outcome.record")
+    ).one()
+    assert event.after["probation"] == "passed" and event.job_id == own.job.id
+    # HR on the team reads it but may not record in the browser (the import is HR's way).
+    hr = sign_in(app, world.users["hr"])
+    assert "MRKOUTCOMENOTE" in _page(hr, url)[1]
+    assert _post(hr, url, {"application_id": hire.id}).status_code == 404
+    # Interviewers: the page is hidden, and no page they can open shows the note.
+    for actor in ("interviewer_panel", "interviewer_submitted", "interviewer_off_panel"):
+        c = sign_in(app, world.users[actor])
+        assert c.get(url).status_code == 404
+        for _endpoint, page_url in route_urls(app, world, "own"):
+            assert b"MRKOUTCOMENOTE" not in c.get(page_url).get_data(), (actor, page_url)
+
+
+def _csv(text: str):
+    return (io.BytesIO(text.encode("utf-8")), "outcomes.csv")
+
+
+def test_hr_imports_outcomes_with_preview_and_three_bad_rows(app, world):
+    own = world.scopes["own"]
+    hr = sign_in(app, world.users["hr"])
+    html = hr.get(f"/outcomes/import?job={own.job.id}").get_data(as_text=True)
+    text = (
+        "email,checkpoint,result,note\n"
+        "hire0@example.com,probation,passed,good start\n"
+        "hire1@example.com,performance_6m,3,steady\n"
+        "hire2@example.com,probation,left_early,\n"
+        "nobody@example.com,probation,passed,\n"  # bad: not a hire
+        "hire3@example.com,performance_6m,7,\n"  # bad: rating out of range
+        "hire4@example.com,unknown,passed,\n"  # bad: unknown checkpoint
+    )
+    preview = hr.post(
+        "/outcomes/import/preview",
+        data={
+            "csrf_token": csrf_from(html),
+            "default_job": own.job.id,
+            "file": _csv(text),
+        },
+        content_type="multipart/form-data",
+    )
+    body = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Rows: 6. Ready to import: 3. With problems: 3." in body
+    assert "No hired candidate with this e-mail for this job." in body
+    assert "The rating must be a whole number from 1 to 4." in body
+    assert "Unknown checkpoint: unknown." in body
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 0  # preview writes none
+    run = hr.post(
+        "/outcomes/import/run",
+        data={"csrf_token": csrf_from(body), "text": text, "default_job": str(own.job.id)},
+    )
+    assert run.status_code == 302
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 3
+    # The same file again changes nothing (each row sets a value).
+    hr.post(
+        "/outcomes/import/run",
+        data={"csrf_token": csrf_from(body), "text": text, "default_job": str(own.job.id)},
+    )
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 3
+    assert (
+        _db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "outcome.record")
+        )
+        == 3
+    )
+    # Not a CSV with the right header: a clear message, nothing stored.
+    bad = hr.post(
+        "/outcomes/import/preview",
+        data={"csrf_token": csrf_from(body), "file": _csv("a,b\n1,2\n")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "The first line must name the columns" in bad.get_data(
+        as_text=True
+    )
+
+
+# --- validity ------------------------------------------------------------------------------
+
+
+def _record_all(world, results):
+    own = world.scopes["own"]
+    cps = {c.key: c for c in outcomes.ensure_checkpoints(own.job)}
+    for hire, (probation, rating) in zip(world.extra["hires"], results, strict=True):
+        outcomes.record_outcome(hire, cps["probation"], probation, "", world.users["manager"])
+        outcomes.record_outcome(hire, cps["performance_6m"], rating, "", world.users["manager"])
+    _db.session.commit()
+
+
+def test_validity_report_insufficient_then_figures(app, world):
+    own = world.scopes["own"]
+    hr = sign_in(app, world.users["hr"])
+    url = f"/jobs/{own.job.id}/validity"
+    # No outcomes yet: words, never NaN.
+    response, html = _page(hr, url)
+    assert response.status_code == 200
+    assert "insufficient data" in html and "nan" not in html.lower()
+    _record_all(
+        world,
+        [
+            ("not_passed", "2"),
+            ("passed", "3"),
+            ("passed", "2"),
+            ("passed", "4"),
+            ("passed", "4"),
+            ("left_early", "1"),
+        ],
+    )
+    html = _page(hr, url)[1]
+    assert "insufficient data" in html  # 6 hires < 30
+    assert "left early (not counted): 1" in html
+    # With the job's threshold lowered, the figures appear with their intervals.
+    adverse_impact.set_min_hires(own.job, 4, world.users["hr"])
+    _db.session.commit()
+    html = _page(hr, url)[1]
+    assert "corrected for range restriction" in html
+    assert "<svg" in html and "nan" not in html.lower()
+    # Across jobs, for staff; interviewers never.
+    assert hr.get("/validity").status_code == 200
+    iv = sign_in(app, world.users["interviewer_submitted"])
+    assert iv.get(url).status_code == 404 and iv.get("/validity").status_code == 404
+
+
+def test_validity_leaves_out_applications_the_viewer_is_blind_to(app, world):
+    """The hiring manager with a draft on a hire's interview sees no figure built on it."""
+    from scorecard.services import analytics
+
+    own = world.scopes["own"]
+    manager = world.users["manager"]
+    report_before = analytics.validity(own.job, manager)
+    assert report_before.scored == 9 + 1  # nine built here, plus the world's own candidate
+    hire = world.extra["hires"][0]
+    from datetime import timedelta
+
+    from scorecard.models import utcnow
+    from scorecard.services import scheduling
+
+    scheduling.schedule_interview(
+        hire, own.job.rounds[0], utcnow() - timedelta(hours=1), [manager], world.users["hr"]
+    )
+    _db.session.commit()
+    report_after = analytics.validity(own.job, manager)
+    assert report_after.scored == report_before.scored - 1
+    assert report_after.hires == report_before.hires - 1
+
+
+# --- interviewer report --------------------------------------------------------------------
+
+
+def test_interviewer_report_everyone_for_hr_own_row_for_interviewers(app, world):
+    hr = sign_in(app, world.users["hr"])
+    html = _page(hr, "/interviewer-report")[1]
+    assert world.users["interviewer_panel"].name in html
+    assert world.users["interviewer_submitted"].name in html
+    iv = sign_in(app, world.users["interviewer_submitted"])
+    response, html = _page(iv, "/interviewer-report")
+    assert response.status_code == 200
+    assert world.users["interviewer_submitted"].name in html
+    assert world.users["interviewer_panel"].name not in html
+    assert f'data-user="{world.users["interviewer_submitted"].id}"' in html
+    assert html.count("data-user=") == 1
+
+
+# --- adverse impact ------------------------------------------------------------------------
+
+
+def _turn_on(app, world, with_marker: bool = False):
+    admin = sign_in(app, world.users["admin"])
+    categories = "sex: female, male"
+    if with_marker:
+        categories += f"\n{MARKER_CATEGORY}: {MARKER_VALUE}, other value"
+    html = admin.get("/admin/adverse-impact").get_data(as_text=True)
+    response = admin.post(
+        "/admin/adverse-impact",
+        data={
+            "csrf_token": csrf_from(html),
+            "ai-scope": "0",
+            "ai-enabled": "y",
+            "ai-purpose": "Bias audit of our recommendation (Local Law 144).",
+            "ai-categories": categories,
+        },
+    )
+    assert response.status_code == 302
+    return admin
+
+
+def test_adverse_impact_off_by_default_then_admin_turns_it_on(app, world):
+    own = world.scopes["own"]
+    hr = sign_in(app, world.users["hr"])
+    url = f"/candidates/{world.extra['hires'][0].candidate_id}/self-identification"
+    assert "not turned on" in _page(hr, url)[1]
+    admin = sign_in(app, world.users["admin"])
+    html = admin.get("/admin/adverse-impact").get_data(as_text=True)
+    refused = admin.post(
+        "/admin/adverse-impact",
+        data={"csrf_token": csrf_from(html), "ai-scope": "0", "ai-enabled": "y"},
+    )
+    assert refused.status_code == 422 and "Say why the data is collected" in refused.get_data(
+        as_text=True
+    )
+    assert not adverse_impact.enabled(own.job)
+    _turn_on(app, world)
+    assert adverse_impact.enabled(own.job)
+    html = _page(hr, url)[1]
+    assert "Bias audit of our recommendation" in html  # the purpose note, shown to HR
+    no_consent = hr.post(url, data={"csrf_token": csrf_from(html), "cat-sex": "female"})
+    assert no_consent.status_code == 422
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    bad = hr.post(url, data={"csrf_token": csrf_from(html), "cat-sex": "x", "consent": "y"})
+    assert bad.status_code == 422 and "Choose one of the offered answers." in bad.get_data(
+        as_text=True
+    )
+    ok = hr.post(url, data={"csrf_token": csrf_from(html), "cat-sex": "female", "consent": "y"})
+    assert ok.status_code == 302
+    after = _page(hr, url)[1]
+    assert "An answer is on file" in after
+    # The report: admins yes; the hiring manager and HR without the permission no.
+    assert admin.get("/adverse-impact").status_code == 200
+    assert sign_in(app, world.users["manager"]).get("/adverse-impact").status_code == 404
+    assert hr.get("/adverse-impact").status_code == 404
+
+
+def test_adverse_impact_report_figures_and_small_groups(app, world):
+    own = world.scopes["own"]
+    admin = _turn_on(app, world)
+    apps = world.extra["hires"] + world.extra["rejected"]
+    for application, value in zip(apps, ["female"] * 5 + ["male"] * 4, strict=True):
+        adverse_impact.record_self_identification(
+            application.candidate_id, {"sex": value}, True, world.users["hr"]
+        )
+    _db.session.commit()
+    html = _page(admin, f"/adverse-impact?job={own.job.id}&category=sex")[1]
+    # Hire stage: female 5 of 5 hired; male 1 of 4 (too few to report: under 5).
+    assert "too few to report" in html
+    assert "Only one group is large enough" in html
+    # Grant the permission: the hiring manager then reads it.
+    grant_page = admin.get("/admin/adverse-impact").get_data(as_text=True)
+    admin.post(
+        "/admin/adverse-impact",
+        data={
+            "csrf_token": csrf_from(grant_page),
+            "action": "grant",
+            "g-user_id": world.users["manager"].id,
+            "g-granted": "1",
+        },
+    )
+    assert sign_in(app, world.users["manager"]).get("/adverse-impact").status_code == 200
+
+
+def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, world):
+    """R19: the marker answer appears in the adverse-impact report only (for the admin), on no
+    other page for any role, and nowhere in a dump after the candidate's erasure."""
+    own = world.scopes["own"]
+    _turn_on(app, world, with_marker=True)
+    apps = world.extra["hires"][:5] + world.extra["rejected"][:2]
+    for application in apps:
+        adverse_impact.record_self_identification(
+            application.candidate_id, {MARKER_CATEGORY: MARKER_VALUE}, True, world.users["hr"]
+        )
+    _db.session.commit()
+    appearances = {}
+    for actor in ("admin", "hr", "manager", "interviewer_panel", "interviewer_submitted"):
+        c = sign_in(app, world.users[actor])
+        for scope in ("own", "other"):
+            for endpoint, url in route_urls(app, world, scope):
+                if endpoint == "auth.logout":
+                    continue
+                if MARKER_VALUE.encode() in c.get(url).get_data():
+                    appearances.setdefault(endpoint, set()).add(actor)
+        report_url = f"/adverse-impact?job={own.job.id}&category={MARKER_CATEGORY}"
+        body = c.get(report_url).get_data(as_text=True)
+        if MARKER_VALUE in body:
+            appearances.setdefault("analytics.adverse_report", set()).add(actor)
+    # Seven candidates answered: the group is reportable, so the report names it — to the
+    # admin only. Nowhere else, for nobody.
+    assert appearances == {"analytics.adverse_report": {"admin"}}, appearances
+    events = _db.session.scalars(sa.select(AuditEvent)).all()
+    assert all(MARKER_VALUE not in str(e.before) + str(e.after) for e in events)
+    # Erasure: the answers go; the only remaining mention is the category's definition.
+    with app.test_request_context():
+        for application in apps:
+            privacy.erase_candidate(application.candidate, "request", world.users["admin"])
+    _db.session.commit()
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    dump = dump_database()
+    lines = [line for line in dump.splitlines() if MARKER_VALUE in line]
+    assert lines and all("analytics_settings" in line for line in lines), lines
+
+
+def test_erasure_blanks_outcome_notes_keeps_values(app, world):
+    hire = world.extra["hires"][0]
+    cps = {c.key: c for c in outcomes.ensure_checkpoints(world.scopes["own"].job)}
+    with app.test_request_context():
+        outcomes.record_outcome(
+            hire, cps["probation"], "passed", "MRKERASENOTE went well", world.users["manager"]
+        )
+        _db.session.commit()
+        privacy.erase_candidate(hire.candidate, "request", world.users["admin"])
+    _db.session.commit()
+    row = _db.session.scalars(sa.select(Outcome)).one()
+    assert row.note == "" and row.probation.value == "passed"
+    assert "MRKERASENOTE" not in dump_database()
+
+
+def test_roles_cannot_reach_what_they_should_not(app, world):
+    own = world.scopes["own"]
+    iv = sign_in(app, world.users["interviewer_panel"])
+    for url in (
+        f"/jobs/{own.job.id}/outcomes",
+        f"/jobs/{own.job.id}/outcomes/settings",
+        "/outcomes/import",
+        "/admin/adverse-impact",
+        "/adverse-impact",
+        f"/candidates/{own.candidate.id}/self-identification",
+    ):
+        assert iv.get(url).status_code == 404, url
+    assert world.users["interviewer_panel"].role == Role.INTERVIEWER
