@@ -57,13 +57,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from scorecard.admin.views import bp as admin_bp
-    from scorecard.analytics.views import bp as analytics_bp
+    from scorecard.admin.webhooks import bp as webhooks_bp
     from scorecard.api import register as register_api
     from scorecard.auth.views import bp as auth_bp
     from scorecard.candidates.views import bp as candidates_bp
     from scorecard.compare.views import bp as compare_bp
     from scorecard.interviews.views import bp as kit_bp
     from scorecard.main.views import bp as main_bp
+    from scorecard.notify.views import bp as notify_bp
     from scorecard.reports.views import bp as reports_bp
     from scorecard.setup import bp as setup_bp
     from scorecard.sso.views import bp as sso_bp
@@ -72,17 +73,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(webhooks_bp, url_prefix="/admin/webhooks")
+    app.register_blueprint(notify_bp)
     app.register_blueprint(setup_bp, url_prefix="/setup")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
     app.register_blueprint(kit_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(compare_bp)
     app.register_blueprint(summaries_bp)
-    app.register_blueprint(analytics_bp)
     app.register_blueprint(sso_bp)
-    from scorecard.ops.views import bp as ops_bp
-
-    app.register_blueprint(ops_bp)
     register_api(app)
 
 
@@ -99,10 +98,6 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from scorecard.ops.metrics import init_metrics
-    from scorecard.ops.requestlog import init_request_log
     from scorecard.security import init_security
 
     init_security(app)
-    init_metrics(app)
-    init_request_log(app)

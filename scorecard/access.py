@@ -30,17 +30,7 @@ HIDE = "hide"  # 404
 LOGIN = "login"  # redirect to sign-in, or 401 for JSON
 
 CONDITIONS = frozenset(
-    {
-        "all",
-        "member",
-        "recruiter",
-        "hiring_manager",
-        "panel",
-        "submitted",
-        "owner",
-        "compliance",
-        "none",
-    }
+    {"all", "member", "recruiter", "hiring_manager", "panel", "submitted", "owner", "none"}
 )
 
 
@@ -73,7 +63,6 @@ class Facts:
     panel: bool = False
     submitted: bool = False
     owner: bool = False
-    compliance: bool = False  # holds the compliance permission (adverse-impact report)
 
 
 def _holds(condition: str, facts: Facts) -> bool:
@@ -87,7 +76,6 @@ def _holds(condition: str, facts: Facts) -> bool:
         "panel": facts.panel,
         "submitted": facts.panel and facts.submitted,
         "owner": facts.owner,
-        "compliance": facts.compliance,
         "none": False,
     }[condition]
 
@@ -167,13 +155,6 @@ ACCESS: dict[str, Rule] = {
     "admin.candidate_erase": ADMIN_ONLY,
     "admin.retention": ADMIN_ONLY,
     "admin.job_retention": ADMIN_ONLY,
-    # operations (scorecard/ops/): probes for load balancers are public and say nothing but
-    # "ok" / "ready"; /metrics checks its own token or the peer's network (METRICS_TOKEN,
-    # METRICS_ALLOW) and answers 404 otherwise, so no session is involved.
-    "ops.healthz": PUBLIC,
-    "ops.readyz": PUBLIC,
-    "ops.metrics": PUBLIC,
-    "ops.jobs": ADMIN_ONLY,
     # The interview kit and its JSON: one's own scorecard only, whatever one's role (an admin
     # or the hiring manager reads others' scorecards in the reports, never in the kit).
     "interviews.kit": OWN_CARD,
@@ -267,24 +248,17 @@ ACCESS: dict[str, Rule] = {
     # Settings → API tokens: one's own tokens only (no id in the URL; revoke checks owner).
     "api_tokens.tokens": EVERYONE,
     "api_tokens.revoke": EVERYONE,
-    # Outcomes, validity, interviewer report, adverse impact (scorecard/analytics, issue 14).
-    # Outcomes are read by the job's reviewers, recorded by its hiring manager (the view
-    # answers 404 to any other POST) and imported by HR; never seen by interviewers.
-    "analytics.outcomes": REVIEWERS,
-    "analytics.outcomes:POST": Rule(admin="all", manager="hiring_manager"),
-    "analytics.outcome_settings": Rule(admin="all", hr="member"),
-    "analytics.import_page": Rule(admin="all", hr="all"),  # only jobs one may edit
-    "analytics.import_preview": Rule(admin="all", hr="all"),
-    "analytics.import_run": Rule(admin="all", hr="all"),
-    "analytics.validity": REVIEWERS,
-    "analytics.validity_all": STAFF,  # only the jobs one reviews
-    "analytics.interviewers": EVERYONE,  # HR and admins see everyone, others themselves
-    # Adverse impact: settings are the admin's; the report is for admins and holders of the
-    # compliance permission; HR on the candidate's team enters self-identification (the
-    # page never shows an answer back).
-    "analytics.adverse_settings": ADMIN_ONLY,
-    "analytics.adverse_report": Rule(
-        admin="all", hr="compliance", manager="compliance", interviewer="compliance"
-    ),
-    "analytics.self_identification": Rule(admin="all", hr="member"),
+    # Settings → Notifications: one's own switches and calendar feed (no id in the URL). The
+    # feed is public: its secret address is the key (calendar apps cannot sign in); an unknown
+    # or revoked address answers 410.
+    "notify.settings": EVERYONE,
+    "notify.create_feed": EVERYONE,
+    "notify.revoke_feed": EVERYONE,
+    "notify.feed": PUBLIC,
+    # Admin → Webhooks: endpoints, their secrets and delivery logs are for admins only.
+    "webhooks.endpoints": ADMIN_ONLY,
+    "webhooks.endpoint": ADMIN_ONLY,
+    "webhooks.rotate_secret": ADMIN_ONLY,
+    "webhooks.delete": ADMIN_ONLY,
+    "webhooks.resend": ADMIN_ONLY,
 }

@@ -115,10 +115,37 @@ def init_cli(app: Flask) -> None:
         report = send_due_reminders()
         click.echo(
             f"reminders: {report.sent} sent, {report.failed} failed, "
-            f"{report.skipped} already sent today"
+            f"{report.skipped} already sent today, {report.switched_off} switched off"
         )
         if report.failed:
             sys.exit(1)
+
+    @app.cli.command("deliver")
+    @click.option("--watch", is_flag=True, help="Keep running (a service); stop with SIGTERM.")
+    @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True)
+    @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+    def deliver_command(watch: bool, interval: float, limit: int):
+        """Send queued e-mail notices and webhook deliveries (retries with back-off)."""
+        import signal
+
+        from scorecard.services import delivery
+
+        if not watch:
+            click.echo(delivery.deliver_once(limit).line())
+            return
+        stop = {"now": False}
+
+        def _stop(_signum, _frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        delivery.watch(
+            interval,
+            limit,
+            keep_going=lambda: not stop["now"],
+            report=lambda r: click.echo(r.line()),
+        )
 
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="Only list what would be erased.")
@@ -181,38 +208,3 @@ def init_cli(app: Flask) -> None:
         )
         if result.upgraded_from:
             click.echo(f"upgraded the schema from {result.upgraded_from} to head")
-
-    @app.cli.command("worker")
-    @click.option("--once", is_flag=True, help="Run what is due now and exit (for cron).")
-    @click.option(
-        "--poll",
-        default=30.0,
-        show_default=True,
-        type=click.FloatRange(0.05, 3600),
-        help="Seconds between looks at the schedule.",
-    )
-    def worker_command(once: bool, poll: float):
-        """Run reminders, retention and backups on their schedule, once per period in all."""
-        import signal
-        import threading
-
-        from scorecard.services.scheduled import run_due
-
-        stop = threading.Event()
-
-        def _stop(_signum, _frame):  # type: ignore[no-untyped-def]
-            stop.set()  # finish the job in hand, then leave
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        click.echo("worker: once" if once else f"worker: looking at the schedule every {poll:g} s")
-        while True:
-            for run in run_due():
-                click.echo(
-                    f"{run.job} {run.period_start:%Y-%m-%d %H:%M:%S}: {run.status.value}, "
-                    f"{run.message}"
-                )
-            db.session.remove()
-            if once or stop.wait(poll):
-                break
-        click.echo("worker: stopped")

@@ -34,7 +34,6 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
-from scorecard.models.operations import JobRun, JobRunStatus
 from scorecard.models.outcome import (
     AnalyticsSetting,
     CheckpointKind,
@@ -44,8 +43,15 @@ from scorecard.models.outcome import (
     ProbationResult,
     SelfIdentification,
 )
+from scorecard.models.notice import (
+    CalendarFeed,
+    CalendarInvite,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    NoticeSwitch,
+)
 from scorecard.models.reminder import CandidateImport, Reminder
-from scorecard.models.result import ApplicationResult
 from scorecard.models.security import (
     PasswordResetRequest,
     PasswordResetToken,
@@ -53,19 +59,27 @@ from scorecard.models.security import (
     SiteSetting,
 )
 from scorecard.models.user import User
+from scorecard.models.webhook import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "AnalyticsSetting",
     "ApiToken",
     "Application",
-    "ApplicationResult",
     "ApplicationStatus",
     "AuditEvent",
+    "CalendarFeed",
+    "CalendarInvite",
     "Candidate",
     "CandidateImport",
     "CheckpointKind",
     "ComplianceGrant",
     "Criterion",
+    "DeliveryStatus",
     "Dimension",
     "ExternalIdentity",
     "GroupRoleMapping",
@@ -80,9 +94,11 @@ __all__ = [
     "OutcomeCheckpoint",
     "JobMember",
     "JobRole",
-    "JobRun",
-    "JobRunStatus",
     "JobStatus",
+    "Notice",
+    "NoticeKind",
+    "NoticeStatus",
+    "NoticeSwitch",
     "PasswordResetRequest",
     "PasswordResetToken",
     "ProbationResult",
@@ -103,6 +119,9 @@ __all__ = [
     "SiteSetting",
     "StarEvidence",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "scorecard_red_flags",
     "utcnow",
 ]

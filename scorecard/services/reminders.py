@@ -20,6 +20,7 @@ from scorecard.models import (
     Interview,
     InterviewStatus,
     Job,
+    NoticeKind,
     Reminder,
     Scorecard,
     ScorecardStatus,
@@ -27,7 +28,7 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.permissions import editable_job_ids_for
-from scorecard.services import audit
+from scorecard.services import audit, notices
 from scorecard.services.errors import DomainError
 from scorecard.services.mailer import send_mail
 from scorecard.timeutil import to_local
@@ -151,6 +152,11 @@ def remind(card: Scorecard, actor: User | None, now: datetime | None = None) -> 
     job = card.interview.application.job
     if card.interview.ends_at + timedelta(hours=job.overdue_hours) > (now or utcnow()):
         raise DomainError(None, _("This scorecard is not overdue yet."))
+    if not notices.wants(card.interviewer_id, NoticeKind.OVERDUE):
+        raise DomainError(
+            None,
+            _("%(name)s has switched off overdue reminders.", name=card.interviewer.name),
+        )
     reminder = claim(card, actor, now)
     if reminder is None:
         raise DomainError(
@@ -227,6 +233,7 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # already reminded today
+    switched_off: int = 0  # the author switched overdue reminders off (Settings)
 
 
 def send_due_reminders(now: datetime | None = None) -> SendReport:
@@ -235,6 +242,9 @@ def send_due_reminders(now: datetime | None = None) -> SendReport:
     report = SendReport()
     day = reminder_day(now)
     for row in overdue_scorecards(None, now=now):
+        if not notices.wants(row.card.interviewer_id, NoticeKind.OVERDUE):
+            report.switched_off += 1
+            continue
         reminder = claim(row.card, None, now)
         db.session.commit()  # the claim is visible to every other sender before we send
         if reminder is None:

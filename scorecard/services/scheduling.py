@@ -18,7 +18,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.services import audit
+from scorecard.services import announce, audit
 from scorecard.services.errors import DomainError
 
 MIN_MINUTES, MAX_MINUTES = 5, 600
@@ -136,6 +136,7 @@ def book_interview(
     current = application.current_round
     if current is None or current.position < rnd.position:
         application.current_round = rnd
+    announce.interview_booked(interview)
     return interview
 
 
@@ -183,6 +184,7 @@ def reschedule_interview(
                 ),
             )
     version = interview.round.current_version
+    removed_ids = [card.interviewer_id for card in removed]
     for card in removed:
         interview.scorecards.remove(card)
         db.session.delete(card)
@@ -204,6 +206,10 @@ def reschedule_interview(
         before=before,
         after=after,
     )
+    moved = any(
+        before[k] != after[k] for k in ("starts_at", "duration_minutes", "location", "video_link")
+    )
+    announce.interview_rescheduled(interview, wanted.keys() - current.keys(), removed_ids, moved)
     return interview
 
 
@@ -222,4 +228,5 @@ def cancel_interview(interview: Interview, actor: User | None) -> Interview:
         before={"status": InterviewStatus.SCHEDULED.value},
         after={"status": InterviewStatus.CANCELLED.value},
     )
+    announce.interview_cancelled(interview)
     return interview

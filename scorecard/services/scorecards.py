@@ -42,7 +42,7 @@ from scorecard.models import (
     scorecard_red_flags,
     utcnow,
 )
-from scorecard.services import audit
+from scorecard.services import announce, audit
 from scorecard.services.errors import DomainError
 
 TEXT_MAX = 5000  # characters, for every note, STAR part and the take-aways
@@ -612,6 +612,7 @@ def submit(
         job_id=_job_id(card),
         after={"overall": card.overall, "submission_key": submission_key},
     )
+    announce.scorecard_submitted(card)
     return submission
 
 
@@ -656,4 +657,5 @@ def edit_submitted(
         before={"fields": {k: b for k, (b, _a) in diff.items()}},
         after={"fields": {k: a for k, (_b, a) in diff.items()}, "reason": reason.strip()},
     )
+    announce.scorecard_edited(card, diff)
     return diff

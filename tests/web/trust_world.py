@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
@@ -24,6 +26,8 @@ from scorecard.models import (
     Scorecard,
     StarEvidence,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
     utcnow,
 )
 from scorecard.services import jobs as job_service
@@ -60,6 +64,7 @@ class Scope:
     draft_card: Scorecard  # the panel interviewer's own draft
     submitted_card: Scorecard  # the other panel member's submitted scorecard
     round_decision: RoundDecision | None = None
+    webhook: WebhookEndpoint | None = None  # an admin's endpoint; the peer's submit fed it
     hire_decision: HireDecision | None = None
 
 
@@ -183,6 +188,12 @@ def build_world(decisions: bool = False, people: People | None = None) -> World:
         for person in panel + others:
             job_service.add_member(job, person, JobRole.INTERVIEWER, None)
         rnd = next(r for r in job.rounds if any(q.star for q in r.current_version.questions))
+        webhook = WebhookEndpoint(
+            url=f"https://{scope}.receiver.example.com/hook",
+            secret=f"whsec_{scope}",
+            events=["scorecard.submitted"],
+        )
+        db.session.add(webhook)
         cand = Candidate(
             name=f"{scope.title()} Candidate {marker('name', scope)}",
             email=f"{marker('email', scope).lower()}@example.com",
@@ -201,6 +212,7 @@ def build_world(decisions: bool = False, people: People | None = None) -> World:
         _fill(peer, texts=True, tag=scope)
         card_service.submit(peer, uuid.uuid4().hex, peer.interviewer)
         s = Scope(job, cand, application, iv, draft, peer)
+        s.webhook = webhook
         if decisions:
             s.round_decision = RoundDecision(
                 application_id=application.id,
@@ -215,7 +227,7 @@ def build_world(decisions: bool = False, people: People | None = None) -> World:
     return World(users=users, scopes=scopes, target=people.target)
 
 
-def url_values(world: World, scope: str) -> dict[str, int]:
+def url_values(world: World, scope: str) -> dict[str, int | str]:
     """URL argument name → id, for the objects of `scope` (the admin pages' user: target)."""
     s = world.scopes[scope]
     rnd = s.interview.round
@@ -236,7 +248,13 @@ def url_values(world: World, scope: str) -> dict[str, int]:
         "card_id": s.draft_card.id,
         "member_id": s.job.members[0].id,
         "user_id": world.target.id,
+        "token": "no-such-link",  # a secret link (calendar feed) that was never issued
     }
+    if s.webhook is not None:
+        values["endpoint_id"] = s.webhook.id
+        values["delivery_id"] = db.session.scalar(
+            sa.select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == s.webhook.id)
+        )
     if s.round_decision is not None:
         values["decision_id"] = s.round_decision.id
     return values

@@ -1,0 +1,1 @@
+"""Settings → Notifications (which e-mails one gets, the calendar feed) and the feed itself."""
