@@ -50,6 +50,15 @@ LINK = "sso_link"
 PROVIDER_LOGOUT = "sso_provider_logout"
 
 
+def _not_set_up(source: str):
+    """A sign-in route of a provider nobody configured: back to the sign-in page, said why."""
+    flash(
+        _("Sign-in with %(provider)s is not set up here.", provider=provider_label(source)),
+        "error",
+    )
+    return redirect(url_for("auth.login"))
+
+
 def _admin_only():
     if not current_user.is_admin:
         abort(404)
@@ -132,7 +141,7 @@ def _outcome(profile: provisioning.ExternalProfile, allowed: list[str] | None, e
 @bp.get("/login/sso")
 def oidc_login():
     if not oidc.enabled():
-        abort(404)
+        return _not_set_up("oidc")
     next_url = request.args.get("next", "")
     session[NEXT] = next_url if is_local_path(next_url) else ""
     try:
@@ -159,7 +168,7 @@ def _oidc_reject(reason: str, detail: str):
 @bp.get("/login/sso/callback")
 def oidc_callback():
     if not oidc.enabled():
-        abort(404)
+        return _not_set_up("oidc")
     client = oidc.client()
     try:
         token = client.authorize_access_token(leeway=oidc.LEEWAY_S)
@@ -199,7 +208,7 @@ def oidc_callback():
 @bp.post("/login/directory")
 def directory_login():
     if not directory.enabled():
-        abort(404)
+        return _not_set_up("ldap")
     form = DirectoryLoginForm()
     if not form.validate_on_submit():
         return _login_page(400, form)
