@@ -34,6 +34,16 @@ def _csv(raw: str) -> list[str]:
     return [item.strip().lower() for item in raw.split(",") if item.strip()]
 
 
+def _job_intervals() -> dict[str, int]:
+    """SCORECARD_JOB_INTERVALS: seconds per job, e.g. "reminders=3600,backup=86400"."""
+    out: dict[str, int] = {}
+    for item in os.environ.get("SCORECARD_JOB_INTERVALS", "").split(","):
+        name, _sep, value = item.partition("=")
+        if name.strip() and value.strip().isdecimal() and int(value) > 0:
+            out[name.strip()] = int(value)
+    return out
+
+
 class Config:
     """Development defaults; every value can be overridden from the environment."""
 
@@ -74,6 +84,19 @@ class Config:
     # are allowed (off: a webhook could otherwise reach internal services — SSRF; tests only).
     WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", "10"))
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1"
+
+    # Operations (docs/deploy.md): backups, scheduled jobs, metrics, request logs.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", "")  # set it to turn on the daily backup job
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+    PG_BIN = os.environ.get("PG_BIN", "")  # folder of pg_dump / pg_restore if not the default
+    JOB_INTERVALS = _job_intervals()
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_ALLOW = [
+        n.strip() for n in os.environ.get("METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",")
+    ]
+    METRICS_ALLOW = [n for n in METRICS_ALLOW if n]
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # or json: one JSON object per line
+    REQUEST_LOG = os.environ.get("REQUEST_LOG", "1") != "0"  # one line per request
 
     # Company sign-in (README "Company sign-in"). OpenID Connect is on when OIDC_ISSUER is set.
     OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")

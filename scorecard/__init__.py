@@ -82,6 +82,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(compare_bp)
     app.register_blueprint(summaries_bp)
     app.register_blueprint(sso_bp)
+    from scorecard.ops.views import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
     register_api(app)
 
 
@@ -98,6 +101,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from scorecard.ops.metrics import init_metrics
+    from scorecard.ops.requestlog import init_request_log
     from scorecard.security import init_security
 
     init_security(app)
+    init_metrics(app)
+    init_request_log(app)

@@ -155,6 +155,13 @@ ACCESS: dict[str, Rule] = {
     "admin.candidate_erase": ADMIN_ONLY,
     "admin.retention": ADMIN_ONLY,
     "admin.job_retention": ADMIN_ONLY,
+    # operations (scorecard/ops/): probes for load balancers are public and say nothing but
+    # "ok" / "ready"; /metrics checks its own token or the peer's network (METRICS_TOKEN,
+    # METRICS_ALLOW) and answers 404 otherwise, so no session is involved.
+    "ops.healthz": PUBLIC,
+    "ops.readyz": PUBLIC,
+    "ops.metrics": PUBLIC,
+    "ops.jobs": ADMIN_ONLY,
     # The interview kit and its JSON: one's own scorecard only, whatever one's role (an admin
     # or the hiring manager reads others' scorecards in the reports, never in the kit).
     "interviews.kit": OWN_CARD,

@@ -208,3 +208,38 @@ def init_cli(app: Flask) -> None:
         )
         if result.upgraded_from:
             click.echo(f"upgraded the schema from {result.upgraded_from} to head")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Run what is due now and exit (for cron).")
+    @click.option(
+        "--poll",
+        default=30.0,
+        show_default=True,
+        type=click.FloatRange(0.05, 3600),
+        help="Seconds between looks at the schedule.",
+    )
+    def worker_command(once: bool, poll: float):
+        """Run reminders, retention and backups on their schedule, once per period in all."""
+        import signal
+        import threading
+
+        from scorecard.services.scheduled import run_due
+
+        stop = threading.Event()
+
+        def _stop(_signum, _frame):  # type: ignore[no-untyped-def]
+            stop.set()  # finish the job in hand, then leave
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        click.echo("worker: once" if once else f"worker: looking at the schedule every {poll:g} s")
+        while True:
+            for run in run_due():
+                click.echo(
+                    f"{run.job} {run.period_start:%Y-%m-%d %H:%M:%S}: {run.status.value}, "
+                    f"{run.message}"
+                )
+            db.session.remove()
+            if once or stop.wait(poll):
+                break
+        click.echo("worker: stopped")

@@ -34,6 +34,7 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
+from scorecard.models.operations import JobRun, JobRunStatus
 from scorecard.models.outcome import (
     AnalyticsSetting,
     CheckpointKind,
@@ -94,6 +95,8 @@ __all__ = [
     "OutcomeCheckpoint",
     "JobMember",
     "JobRole",
+    "JobRun",
+    "JobRunStatus",
     "JobStatus",
     "Notice",
     "NoticeKind",

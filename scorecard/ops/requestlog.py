@@ -98,6 +98,8 @@ def _line(response):
 
 
 def init_request_log(app: Flask) -> None:
+    if not app.config.get("REQUEST_LOG", True):
+        return
     _logger(app.config.get("LOG_FORMAT", "text"))
     app.before_request(_begin)
     app.after_request(_line)
