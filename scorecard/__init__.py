@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from scorecard.admin.views import bp as admin_bp
     from scorecard.admin.webhooks import bp as webhooks_bp
+    from scorecard.analytics.views import bp as analytics_bp
     from scorecard.api import register as register_api
     from scorecard.auth.views import bp as auth_bp
     from scorecard.candidates.views import bp as candidates_bp
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(compare_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(sso_bp)
     from scorecard.ops.views import bp as ops_bp
 

@@ -30,7 +30,17 @@ HIDE = "hide"  # 404
 LOGIN = "login"  # redirect to sign-in, or 401 for JSON
 
 CONDITIONS = frozenset(
-    {"all", "member", "recruiter", "hiring_manager", "panel", "submitted", "owner", "none"}
+    {
+        "all",
+        "member",
+        "recruiter",
+        "hiring_manager",
+        "panel",
+        "submitted",
+        "owner",
+        "compliance",
+        "none",
+    }
 )
 
 
@@ -63,6 +73,7 @@ class Facts:
     panel: bool = False
     submitted: bool = False
     owner: bool = False
+    compliance: bool = False  # holds the compliance permission (adverse-impact report)
 
 
 def _holds(condition: str, facts: Facts) -> bool:
@@ -76,6 +87,7 @@ def _holds(condition: str, facts: Facts) -> bool:
         "panel": facts.panel,
         "submitted": facts.panel and facts.submitted,
         "owner": facts.owner,
+        "compliance": facts.compliance,
         "none": False,
     }[condition]
 
@@ -268,4 +280,24 @@ ACCESS: dict[str, Rule] = {
     "webhooks.rotate_secret": ADMIN_ONLY,
     "webhooks.delete": ADMIN_ONLY,
     "webhooks.resend": ADMIN_ONLY,
+    # Outcomes, validity, interviewer report, adverse impact (scorecard/analytics, issue 14).
+    # Outcomes are read by the job's reviewers, recorded by its hiring manager (the view
+    # answers 404 to any other POST) and imported by HR; never seen by interviewers.
+    "analytics.outcomes": REVIEWERS,
+    "analytics.outcomes:POST": Rule(admin="all", manager="hiring_manager"),
+    "analytics.outcome_settings": Rule(admin="all", hr="member"),
+    "analytics.import_page": Rule(admin="all", hr="all"),  # only jobs one may edit
+    "analytics.import_preview": Rule(admin="all", hr="all"),
+    "analytics.import_run": Rule(admin="all", hr="all"),
+    "analytics.validity": REVIEWERS,
+    "analytics.validity_all": STAFF,  # only the jobs one reviews
+    "analytics.interviewers": EVERYONE,  # HR and admins see everyone, others themselves
+    # Adverse impact: settings are the admin's; the report is for admins and holders of the
+    # compliance permission; HR on the candidate's team enters self-identification (the
+    # page never shows an answer back).
+    "analytics.adverse_settings": ADMIN_ONLY,
+    "analytics.adverse_report": Rule(
+        admin="all", hr="compliance", manager="compliance", interviewer="compliance"
+    ),
+    "analytics.self_identification": Rule(admin="all", hr="member"),
 }

@@ -53,6 +53,7 @@ from scorecard.models.notice import (
     NoticeSwitch,
 )
 from scorecard.models.reminder import CandidateImport, Reminder
+from scorecard.models.result import ApplicationResult
 from scorecard.models.security import (
     PasswordResetRequest,
     PasswordResetToken,
@@ -71,6 +72,7 @@ __all__ = [
     "AnalyticsSetting",
     "ApiToken",
     "Application",
+    "ApplicationResult",
     "ApplicationStatus",
     "AuditEvent",
     "CalendarFeed",

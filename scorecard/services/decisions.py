@@ -39,9 +39,8 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.permissions import can_decide
-from scorecard.services import announce, audit
+from scorecard.services import announce, audit, results
 from scorecard.services.errors import DomainError
-from scorecard.services.recommendations import JobScoring
 
 RATIONALE_MAX = 4000
 POSITIVE = frozenset({"hire", "strong_hire"})
@@ -50,7 +49,7 @@ NEGATIVE = frozenset({"no_hire", "lean_no"})
 
 def round_recommendation(application: Application, rnd: Round) -> str | None:
     """The engine's recommendation for one round of an application, or None if unscored."""
-    score = JobScoring(application.job).score_applications([application.id]).get(application.id)
+    score = results.job_scores(application.job, [application.id]).get(application.id)
     if score is None:
         return None
     rr = score.result.rounds.get(rnd.key)
@@ -59,7 +58,7 @@ def round_recommendation(application: Application, rnd: Round) -> str | None:
 
 def hire_recommendation(application: Application) -> str | None:
     """The engine's overall recommendation for an application, or None if unscored."""
-    score = JobScoring(application.job).score_applications([application.id]).get(application.id)
+    score = results.job_scores(application.job, [application.id]).get(application.id)
     return score.result.recommendation if score is not None else None
 
 

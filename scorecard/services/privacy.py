@@ -2,7 +2,8 @@
 
 Erasing a candidate removes their personal data and every free text written about them —
 name, contact details, source, résumé note, rating notes, take-aways, STAR evidence, decision
-rationales, the submitted snapshots — and scrubs those values out of the audit trail. The
+rationales, the submitted snapshots, post-hire outcome notes — and deletes the candidate's
+voluntary self-identification; it scrubs those values out of the audit trail. The
 scores stay, as anonymous statistics. The erasure itself is audited, without the data.
 
 On PostgreSQL the application's role may not UPDATE audit_events (docs/postgresql-roles.sql):
@@ -224,6 +225,9 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
     """Erase a candidate's personal data and free texts; keep scores as statistics."""
     from flask_babel import gettext as _
 
+    from scorecard.services import adverse_impact as adverse_service
+    from scorecard.services import outcomes as outcome_service
+
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason", _("Give the reason for the erasure (e.g. the request)."))
@@ -239,6 +243,7 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
     job_ids = sorted({a.job_id for a in applications})
     cards = _scorecards(candidate)
     decisions = _decisions(app_ids)
+    outcome_ids, outcome_notes = outcome_service.erasable(app_ids)
     interview_ids = {c.interview_id for c in cards} | set(
         db.session.scalars(sa.select(Interview.id).where(Interview.application_id.in_(app_ids)))
         if app_ids
@@ -265,6 +270,7 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
                 if isinstance(rating, dict):
                     personal.append(str(rating.get("note") or ""))
     personal.extend(d.rationale or "" for d in decisions)
+    personal.extend(outcome_notes)
 
     objects = {
         "candidate": {candidate.id},
@@ -276,6 +282,7 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
         "scorecard_submission": {c.submission.id for c in cards if c.submission is not None},
         "round_decision": {d.id for d in decisions if isinstance(d, RoundDecision)},
         "hire_decision": {d.id for d in decisions if isinstance(d, HireDecision)},
+        "outcome": outcome_ids,
     }
     own_events, other_events = _related_events(candidate, objects, job_ids)
     for event in own_events:
@@ -303,6 +310,8 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
             card.submission.snapshot = _blank_snapshot(card.submission.snapshot)
     for decision in decisions:
         decision.rationale = ""
+    outcome_service.erase(app_ids)  # notes blanked; the values stay as statistics
+    adverse_service.erase(candidate.id)  # self-identification deleted outright
     db.session.flush()
 
     erasure.audit_rows_scrubbed = _scrub_audit(own_events + other_events, needles)
