@@ -58,12 +58,19 @@ RECOMMENDATION_LABELS = {
 }
 
 
+AWAITING_HIRE_LABEL = _l("Awaiting hire decision")
+
+
 def stage_label(app: Application) -> str:
-    """Where an application stands: its round while active, else its status."""
+    """Where an application stands: its round while active (or awaiting the hire decision
+    once the last round is advanced), else its status."""
     from scorecard.i18n import bilingual_text
+    from scorecard.services.stages import is_awaiting_hire
 
     if app.status == ApplicationStatus.ACTIVE:
         if app.current_round is not None:
+            if is_awaiting_hire(app):
+                return str(AWAITING_HIRE_LABEL)
             return bilingual_text(app.current_round, "name")
         return str(_l("New"))
     return str(STATUS_LABELS[app.status])

@@ -1,0 +1,55 @@
+"""The stage after the last round's advance decision: "Awaiting hire decision" (one rule)."""
+
+from scorecard.extensions import db as _db
+from scorecard.labels import stage_label
+from scorecard.services import decisions
+from scorecard.services.stages import awaiting_hire_ids, is_awaiting_hire
+from tests.web import compare_support
+from tests.web.compare_support import app_of, medical_job, round_of, sign_in
+
+demo = compare_support.demo  # the fixture
+
+
+def test_advancing_the_last_round_means_awaiting_the_hire_decision(app, client, demo, db):
+    job = medical_job()
+    liang, qian = app_of("梁宇"), app_of("钱芳")
+    executive = round_of(job, "executive")
+    with app.test_request_context():
+        assert liang.current_round_id == executive.id
+        assert not is_awaiting_hire(liang)
+        assert stage_label(liang) == "Executive interview"
+        decisions.decide_round(
+            liang, executive, "advance", "Strong across the panel.", demo["manager"]
+        )
+        _db.session.commit()
+        assert is_awaiting_hire(liang)
+        assert stage_label(liang) == "Awaiting hire decision"
+        assert liang.id in awaiting_hire_ids([liang.id, qian.id, app_of("周婷").id])
+    sign_in(client, demo["hr"])
+    html = client.get(f"/jobs/{job.id}/compare?a={liang.id}&a={qian.id}").get_data(as_text=True)
+    assert '<p class="stage">Awaiting hire decision</p>' in html
+
+    with app.test_request_context():
+        # A hold on that round revises it: no longer through, on hold.
+        decisions.decide_round(
+            liang, executive, "hold", "Second reference pending.", demo["manager"]
+        )
+        _db.session.commit()
+        assert not is_awaiting_hire(liang) and stage_label(liang) == "On hold"
+        decisions.decide_round(liang, executive, "advance", "References fine.", demo["manager"])
+        decisions.decide_hire(liang, "hire", "Best of the panel.", demo["manager"])
+        _db.session.commit()
+        assert not is_awaiting_hire(liang) and stage_label(liang) == "Hired"
+        assert awaiting_hire_ids([liang.id]) == set()
+
+
+def test_advancing_an_earlier_round_is_not_awaiting_the_hire_decision(app, demo, db):
+    job = medical_job()
+    wu = app_of("周婷")  # new: nothing booked yet
+    hr_round = round_of(job, "hr_screen")
+    with app.test_request_context():
+        decisions.decide_round(wu, hr_round, "advance", "Strong CV, fast-track.", demo["manager"])
+        _db.session.commit()
+        assert wu.current_round.key == "technical"
+        assert not is_awaiting_hire(wu) and stage_label(wu) == "Technical interview"
+        assert awaiting_hire_ids([]) == set()
