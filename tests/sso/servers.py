@@ -11,6 +11,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -292,6 +293,7 @@ class OpenIdProvider:
         self.dir = Path(tempfile.mkdtemp(prefix="scorecard-op-"))
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.admin_secret = secrets.token_urlsafe(16)
 
     @property
     def site(self) -> str:
@@ -307,6 +309,7 @@ class OpenIdProvider:
             DJANGO_SETTINGS_MODULE="op_project.settings",
             OP_DIR=str(self.dir),
             OP_SITE_URL=self.site,
+            OP_ADMIN_SECRET=self.admin_secret,
             PYTHONPATH=str(HERE),
         )
         env.pop("DATABASE_URL", None)
@@ -351,15 +354,13 @@ class OpenIdProvider:
 
     def configure(self, spec: dict) -> None:
         """Create or update the client, users and groups (tests/sso/op_project/setup_op.py)."""
-        path = self.dir / "spec.json"
-        path.write_text(json.dumps(spec))
-        subprocess.run(
-            [sys.executable, "-m", "op_project.setup_op", str(path)],
-            env=self._env(),
-            cwd=HERE,
-            check=True,
-            capture_output=True,
+        response = requests.post(
+            f"{self.site}/test-admin/apply",
+            data=json.dumps(spec),
+            headers={"X-Admin-Secret": self.admin_secret},
+            timeout=30,
         )
+        response.raise_for_status()
 
     def tamper(self, **how) -> None:
         """Make the provider misbehave (hooks.py, tamper.py); no argument: behave again."""

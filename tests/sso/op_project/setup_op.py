@@ -1,16 +1,23 @@
 """Create or update the provider's client, users and groups from a JSON spec (idempotent).
 
+The running provider applies a spec POSTed to /test-admin/apply with its admin secret (the
+deployment's own admin hook, as an identity provider's admin API would be); from a shell:
 python -m op_project.setup_op spec.json   (DJANGO_SETTINGS_MODULE=op_project.settings)
 """
 
+import hmac
 import json
+import os
 import sys
 
 import django
 
-django.setup()
+if __name__ == "__main__":
+    django.setup()
 
 from django.contrib.auth.models import Group, User  # noqa: E402
+from django.http import HttpResponse, HttpResponseForbidden  # noqa: E402
+from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 from oidc_provider.models import Client, ResponseType  # noqa: E402
 
 
@@ -40,6 +47,17 @@ def apply(spec: dict) -> None:
         user.save()
         groups = [Group.objects.get_or_create(name=g)[0] for g in u.get("groups", [])]
         user.groups.set(groups)
+
+
+@csrf_exempt
+def apply_view(request):
+    """POST a spec with the admin secret of this test deployment (OP_ADMIN_SECRET)."""
+    secret = os.environ.get("OP_ADMIN_SECRET", "")
+    given = request.headers.get("X-Admin-Secret", "")
+    if request.method != "POST" or not secret or not hmac.compare_digest(given, secret):
+        return HttpResponseForbidden()
+    apply(json.loads(request.body))
+    return HttpResponse("ok")
 
 
 if __name__ == "__main__":
