@@ -103,6 +103,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from scorecard.guard import check_request
     from scorecard.ops.metrics import init_metrics
     from scorecard.ops.requestlog import init_request_log
     from scorecard.security import init_security
@@ -110,3 +111,5 @@ def register_request_hooks(app: Flask) -> None:
     init_security(app)
     init_metrics(app)
     init_request_log(app)
+    # The permission table decides every request (scorecard/access.py, scorecard/guard.py).
+    app.before_request(check_request)
