@@ -89,8 +89,11 @@ def _login_page(status: int, dir_form: DirectoryLoginForm | None = None):
 def _finish(user: User, source: IdentitySource, extra: dict | None = None):
     """Sign the browser in as `user` (fresh session) and go where it wanted to go."""
     target = session.get(NEXT, "")
+    locale = session.get("locale")
     identity_id = (extra or {}).pop("iid", None)
     session.clear()
+    if locale:
+        session["locale"] = locale  # the language chosen before signing in stays
     login_user(user)
     start_session()
     session[AUTH_METHOD] = source.value
