@@ -80,6 +80,11 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "scorecard@localhost")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
+    # Defaults until an admin chooses in Admin → Security: who must use two-factor sign-in
+    # (off / admins / everyone), and how a candidate's data export names interviewers.
+    TWO_FACTOR_POLICY = os.environ.get("TWO_FACTOR_POLICY", "off")
+    EXPORT_INTERVIEWERS = os.environ.get("EXPORT_INTERVIEWERS", "role")
     # Outgoing webhooks: how long a receiver may take, and whether loopback / private addresses
     # are allowed (off: a webhook could otherwise reach internal services — SSRF; tests only).
     WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", "10"))
@@ -136,6 +141,7 @@ class ProductionConfig(Config):
     """Production: secure cookies, and no start without a real secret key."""
 
     ENV_NAME = "production"
+    TWO_FACTOR_POLICY = os.environ.get("TWO_FACTOR_POLICY", "admins")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -133,6 +133,14 @@ ACCESS: dict[str, Rule] = {
     "auth.logout": EVERYONE,
     "auth.set_language": PUBLIC,
     "auth.settings": EVERYONE,  # one's own account only: no id in the URL
+    # Two-factor sign-in: the code step belongs to a half-finished sign-in (public; the
+    # view answers only for the browser whose password was right); set-up is one's own.
+    "auth.two_factor_login": PUBLIC,
+    "auth.two_factor_setup": EVERYONE,
+    "auth.recovery_codes": EVERYONE,
+    # Password reset by e-mail: for visitors who cannot sign in.
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     # company sign-in (scorecard/sso): signing in is public, the settings page is the admin's
     "sso.oidc_login": PUBLIC,
     "sso.oidc_callback": PUBLIC,
@@ -161,6 +169,9 @@ ACCESS: dict[str, Rule] = {
     "admin.user_role": ADMIN_ONLY,
     "admin.user_active": ADMIN_ONLY,
     "admin.user_password": ADMIN_ONLY,
+    "admin.user_two_factor_reset": ADMIN_ONLY,
+    "admin.security": ADMIN_ONLY,
+    "admin.candidate_export": ADMIN_ONLY,
     "admin.audit": ADMIN_ONLY,
     "admin.candidates": ADMIN_ONLY,
     "admin.candidate_detail": ADMIN_ONLY,
@@ -267,19 +278,6 @@ ACCESS: dict[str, Rule] = {
     # Settings → API tokens: one's own tokens only (no id in the URL; revoke checks owner).
     "api_tokens.tokens": EVERYONE,
     "api_tokens.revoke": EVERYONE,
-    # Settings → Notifications: one's own switches and calendar feed (no id in the URL). The
-    # feed is public: its secret address is the key (calendar apps cannot sign in); an unknown
-    # or revoked address answers 410.
-    "notify.settings": EVERYONE,
-    "notify.create_feed": EVERYONE,
-    "notify.revoke_feed": EVERYONE,
-    "notify.feed": PUBLIC,
-    # Admin → Webhooks: endpoints, their secrets and delivery logs are for admins only.
-    "webhooks.endpoints": ADMIN_ONLY,
-    "webhooks.endpoint": ADMIN_ONLY,
-    "webhooks.rotate_secret": ADMIN_ONLY,
-    "webhooks.delete": ADMIN_ONLY,
-    "webhooks.resend": ADMIN_ONLY,
     # Outcomes, validity, interviewer report, adverse impact (scorecard/analytics, issue 14).
     # Outcomes are read by the job's reviewers, recorded by its hiring manager (the view
     # answers 404 to any other POST) and imported by HR; never seen by interviewers.
@@ -300,4 +298,17 @@ ACCESS: dict[str, Rule] = {
         admin="all", hr="compliance", manager="compliance", interviewer="compliance"
     ),
     "analytics.self_identification": Rule(admin="all", hr="member"),
+    # Settings → Notifications: one's own switches and calendar feed (no id in the URL). The
+    # feed is public: its secret address is the key (calendar apps cannot sign in); an unknown
+    # or revoked address answers 410.
+    "notify.settings": EVERYONE,
+    "notify.create_feed": EVERYONE,
+    "notify.revoke_feed": EVERYONE,
+    "notify.feed": PUBLIC,
+    # Admin → Webhooks: endpoints, their secrets and delivery logs are for admins only.
+    "webhooks.endpoints": ADMIN_ONLY,
+    "webhooks.endpoint": ADMIN_ONLY,
+    "webhooks.rotate_secret": ADMIN_ONLY,
+    "webhooks.delete": ADMIN_ONLY,
+    "webhooks.resend": ADMIN_ONLY,
 }

@@ -104,3 +104,40 @@ class RetentionForm(FlaskForm):
         description=_l("Leave empty to keep candidates until erased by hand."),
     )
     submit = SubmitField(_l("Save"))
+
+
+class TwoFactorResetForm(FlaskForm):
+    confirm = BooleanField(
+        _l("The user has lost their authenticator and I checked who they are."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Reset two-factor sign-in"))
+
+
+class SecurityForm(FlaskForm):
+    two_factor_policy = SelectField(
+        _l("Two-factor sign-in is required for"),
+        choices=[
+            ("off", _l("Nobody (each user may turn it on)")),
+            ("admins", _l("Admins")),
+            ("everyone", _l("Everyone")),
+        ],
+        description=_l(
+            "Applies to password sign-in. Users who sign in through company sign-in follow "
+            "their provider's policy."
+        ),
+    )
+    export_interviewers = SelectField(
+        _l("A candidate's data export names interviewers"),
+        choices=[("role", _l("By role only")), ("names", _l("By name"))],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class ExportForm(FlaskForm):
+    language = SelectField(
+        _l("Language of the export"),
+        choices=[("zh_CN", "中文"), ("en", "English")],
+        description=_l("The language the candidate asked in."),
+    )
+    submit = SubmitField(_l("Download the candidate's data (ZIP)"))

@@ -3,7 +3,16 @@
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,16 +22,19 @@ from scorecard.admin.forms import (
     AuditFilterForm,
     CandidateSearchForm,
     EraseForm,
+    ExportForm,
     ResetPasswordForm,
     RetentionForm,
     RoleForm,
+    SecurityForm,
+    TwoFactorResetForm,
     UserCreateForm,
 )
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
 from scorecard.models import Application, AuditEvent, Candidate, Job, Role, User
 from scorecard.permissions import roles_required
-from scorecard.services import accounts, privacy
+from scorecard.services import accounts, data_export, privacy, site_settings, two_factor
 from scorecard.services.errors import DomainError
 from scorecard.timeutil import to_utc
 
@@ -83,6 +95,7 @@ def _user_page(user: User, status: int = 200, **forms: FlaskForm):
     role_form = forms.get("role_form") or RoleForm(role=user.role.value)
     reset_form = forms.get("reset_form") or ResetPasswordForm(formdata=None)
     active_form = forms.get("active_form") or ActiveForm(active="0" if user.active else "1")
+    two_factor_form = forms.get("two_factor_form") or TwoFactorResetForm(formdata=None)
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(
@@ -101,6 +114,8 @@ def _user_page(user: User, status: int = 200, **forms: FlaskForm):
             role_form=role_form,
             reset_form=reset_form,
             active_form=active_form,
+            two_factor_form=two_factor_form,
+            two_factor_required=two_factor.required_for(user),
             events=events,
             actors=_actor_names(events),
         ),
@@ -178,6 +193,57 @@ def user_password(user_id: int):
             )
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, 400, reset_form=form)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@roles_required(Role.ADMIN)
+def user_two_factor_reset(user_id: int):
+    """Remove a user's second factor (lost phone); they are signed out and enrol again."""
+    user = _get_user_or_404(user_id)
+    form = TwoFactorResetForm()
+    if not form.validate_on_submit():
+        return _user_page(user, 400, two_factor_form=form)
+    if not user.has_two_factor:
+        flash(_("%(email)s has no two-factor sign-in to reset.", email=user.email), "error")
+        return _user_page(user, 400)
+    two_factor.reset(user, current_user)
+    db.session.commit()
+    if user.id == current_user.id:
+        from flask_login import login_user
+
+        login_user(user)  # this browser stays signed in; enrolment comes next if required
+    flash(
+        _("Two-factor sign-in of %(email)s was reset; they were signed out.", email=user.email),
+        "success",
+    )
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def security():
+    """Site-wide security and data-protection settings."""
+    form = SecurityForm(
+        two_factor_policy=site_settings.get(site_settings.TWO_FACTOR_POLICY),
+        export_interviewers=site_settings.get(site_settings.EXPORT_INTERVIEWERS),
+    )
+    if form.validate_on_submit():
+        try:
+            site_settings.set_value(
+                site_settings.TWO_FACTOR_POLICY, form.two_factor_policy.data, current_user
+            )
+            site_settings.set_value(
+                site_settings.EXPORT_INTERVIEWERS, form.export_interviewers.data, current_user
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Security settings saved."), "success")
+            return redirect(url_for("admin.security"))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("admin/security.html", form=form), status
 
 
 # --- audit log ------------------------------------------------------------------------------
@@ -279,7 +345,12 @@ def candidates():
     )
 
 
-def _candidate_page(candidate: Candidate, form: EraseForm | None = None, status: int = 200):
+def _candidate_page(
+    candidate: Candidate,
+    form: EraseForm | None = None,
+    status: int = 200,
+    export_form: ExportForm | None = None,
+):
     applications = db.session.scalars(
         sa.select(Application)
         .where(Application.candidate_id == candidate.id)
@@ -291,6 +362,7 @@ def _candidate_page(candidate: Candidate, form: EraseForm | None = None, status:
             candidate=candidate,
             applications=applications,
             form=form or EraseForm(formdata=None),
+            export_form=export_form or ExportForm(formdata=None),
         ),
         status,
     )
@@ -332,6 +404,31 @@ def candidate_erase(candidate_id: int):
             )
             return redirect(url_for("admin.candidate_detail", candidate_id=candidate_id))
     return _candidate_page(candidate, form, 400)
+
+
+@bp.post("/candidates/<int:candidate_id>/export")
+@roles_required(Role.ADMIN)
+def candidate_export(candidate_id: int):
+    """Everything held about the candidate, as a ZIP of JSON plus a readable summary."""
+    candidate = _get_candidate_or_404(candidate_id)
+    form = ExportForm()
+    if form.validate_on_submit():
+        try:
+            name, body = data_export.export_candidate(candidate, form.language.data, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field:
+                _field_error(form, exc, "language")
+            else:
+                flash(exc.message, "error")
+        else:
+            db.session.commit()
+            return Response(
+                body,
+                mimetype="application/zip",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+    return _candidate_page(candidate, status=400, export_form=form)
 
 
 def _retention_page(forms: dict[int, RetentionForm] | None = None, status: int = 200):

@@ -2,13 +2,19 @@
 
 import time
 
-from flask import Flask, session
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from scorecard.extensions import db, login_manager
 from scorecard.models import User
 
+AUTH_METHOD = "auth_method"  # session key: how this session signed in ("password", ...)
+# What a user who must still enrol in two-factor sign-in may reach: enrolment itself, signing
+# out, the language switch and static files.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"auth.two_factor_setup", "auth.logout", "auth.set_language", "static"}
+)
 IDLE_LIMIT_S = 30 * 60
 ABSOLUTE_LIMIT_S = 12 * 60 * 60
 
@@ -47,6 +53,25 @@ def enforce_session_limits() -> None:
         session["seen_at"] = now
 
 
+def enforce_two_factor_enrolment():
+    """Send a password-signed-in user the policy requires to enrol there, before anything else.
+
+    Sessions from company sign-in set another AUTH_METHOD: their provider's policy applies.
+    """
+    from scorecard.services import two_factor
+
+    if not current_user.is_authenticated or request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    if request.blueprint == "api":  # bearer tokens only: the session plays no part there
+        return None
+    if session.get(AUTH_METHOD, "password") != "password":
+        return None
+    if not two_factor.must_enrol(current_user):
+        return None
+    flash(_l("Your role needs two-factor sign-in: set it up to continue."), "info")
+    return redirect(url_for("auth.two_factor_setup"))
+
+
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -54,3 +79,4 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.before_request(enforce_session_limits)
+    app.before_request(enforce_two_factor_enrolment)

@@ -138,12 +138,30 @@ def authenticate(email: str, password: str, ip: str) -> tuple[User | None, bool]
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         check_password_hash(_dummy_hash(method), password or "")
     elif user.active and user.check_password(password):
-        user.last_login_at = utcnow()
-        audit.record("login.success", "user", user.id, actor=user)
+        if user.has_two_factor:
+            # Not signed in yet: the second factor (services.two_factor) finishes the login.
+            audit.record("login.password_ok", "user", user.id, actor=user)
+        else:
+            finish_login(user, method="password")
         return user, False
-    db.session.add(LoginFailure(email=email, ip=ip))
-    audit.record("login.failure", "user", user.id if user else None, after={"email": email})
+    record_failure(email, ip, user)
     return None, False
+
+
+def record_failure(email: str, ip: str, user: User | None, stage: str = "password") -> None:
+    """Count a failed sign-in step (password or second factor) toward the lock-out."""
+    db.session.add(LoginFailure(email=normalise_email(email), ip=ip))
+    after = {"email": normalise_email(email)}
+    if stage != "password":
+        after["stage"] = stage
+    audit.record("login.failure", "user", user.id if user else None, after=after)
+
+
+def finish_login(user: User, method: str) -> None:
+    """A sign-in that passed every step: stamp it and audit it."""
+    user.last_login_at = utcnow()
+    after = None if method == "password" else {"method": method}
+    audit.record("login.success", "user", user.id, actor=user, after=after)
 
 
 def change_own_password(user: User, current: str, new: str) -> None:

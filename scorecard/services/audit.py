@@ -7,7 +7,18 @@ from flask import has_request_context, request
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, User
 
-SECRET_KEYS = frozenset({"password", "password_hash", "session_token", "token", "token_hash"})
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "password_hash",
+        "session_token",
+        "token",
+        "token_hash",
+        "totp_secret",
+        "code",
+        "code_hash",
+    }
+)
 
 
 def _clean(values: dict[str, Any] | None) -> dict[str, Any] | None:

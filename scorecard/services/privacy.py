@@ -221,6 +221,74 @@ def _scrub_audit(events: list[AuditEvent], needles: list[str]) -> int:
     return len(changed)
 
 
+@dataclass
+class Holdings:
+    """Every place that holds something about one candidate: what erasure blanks and what a
+    data-access export hands over (one list, so the two can never disagree)."""
+
+    candidate: Candidate
+    applications: list[Application]
+    interviews: list[Interview]
+    cards: list[Scorecard]
+    decisions: list[RoundDecision | HireDecision]
+    objects: dict[str, set[int]]
+    own_events: list[AuditEvent]  # audit rows about the candidate's own objects
+    other_events: list[AuditEvent]  # other rows of their jobs' time that may mention them
+
+    @property
+    def job_ids(self) -> list[int]:
+        return sorted({a.job_id for a in self.applications})
+
+
+def gather(candidate: Candidate) -> Holdings:
+    """Collect what is held about a candidate, wherever it is stored."""
+    applications = list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.candidate_id == candidate.id)
+            .order_by(Application.id)
+        )
+    )
+    app_ids = [a.id for a in applications]
+    job_ids = sorted({a.job_id for a in applications})
+    cards = _scorecards(candidate)
+    decisions = _decisions(app_ids)
+    interviews = (
+        list(
+            db.session.scalars(
+                sa.select(Interview)
+                .where(Interview.application_id.in_(app_ids))
+                .order_by(Interview.starts_at, Interview.id)
+            )
+        )
+        if app_ids
+        else []
+    )
+    interview_ids = {c.interview_id for c in cards} | {i.id for i in interviews}
+    objects = {
+        "candidate": {candidate.id},
+        "application": set(app_ids),
+        "interview": interview_ids,
+        "scorecard": {c.id for c in cards},
+        "rating": {r.id for c in cards for r in c.ratings},
+        "star_evidence": {e.id for c in cards for e in c.star_evidence},
+        "scorecard_submission": {c.submission.id for c in cards if c.submission is not None},
+        "round_decision": {d.id for d in decisions if isinstance(d, RoundDecision)},
+        "hire_decision": {d.id for d in decisions if isinstance(d, HireDecision)},
+    }
+    own_events, other_events = _related_events(candidate, objects, job_ids)
+    return Holdings(
+        candidate=candidate,
+        applications=applications,
+        interviews=interviews,
+        cards=cards,
+        decisions=decisions,
+        objects=objects,
+        own_events=own_events,
+        other_events=other_events,
+    )
+
+
 def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Erasure:
     """Erase a candidate's personal data and free texts; keep scores as statistics."""
     from flask_babel import gettext as _
@@ -236,19 +304,10 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
     if candidate.erased_at is not None:
         raise DomainError(None, _("This candidate has already been erased."))
 
-    applications = list(
-        db.session.scalars(sa.select(Application).where(Application.candidate_id == candidate.id))
-    )
+    held = gather(candidate)
+    applications, cards, decisions = held.applications, held.cards, held.decisions
+    job_ids, own_events, other_events = held.job_ids, held.own_events, held.other_events
     app_ids = [a.id for a in applications]
-    job_ids = sorted({a.job_id for a in applications})
-    cards = _scorecards(candidate)
-    decisions = _decisions(app_ids)
-    outcome_ids, outcome_notes = outcome_service.erasable(app_ids)
-    interview_ids = {c.interview_id for c in cards} | set(
-        db.session.scalars(sa.select(Interview.id).where(Interview.application_id.in_(app_ids)))
-        if app_ids
-        else []
-    )
 
     personal: list[str] = [
         candidate.name,
@@ -270,21 +329,6 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
                 if isinstance(rating, dict):
                     personal.append(str(rating.get("note") or ""))
     personal.extend(d.rationale or "" for d in decisions)
-    personal.extend(outcome_notes)
-
-    objects = {
-        "candidate": {candidate.id},
-        "application": set(app_ids),
-        "interview": interview_ids,
-        "scorecard": {c.id for c in cards},
-        "rating": {r.id for c in cards for r in c.ratings},
-        "star_evidence": {e.id for c in cards for e in c.star_evidence},
-        "scorecard_submission": {c.submission.id for c in cards if c.submission is not None},
-        "round_decision": {d.id for d in decisions if isinstance(d, RoundDecision)},
-        "hire_decision": {d.id for d in decisions if isinstance(d, HireDecision)},
-        "outcome": outcome_ids,
-    }
-    own_events, other_events = _related_events(candidate, objects, job_ids)
     for event in own_events:
         personal.extend(_free_text(event.before))
         personal.extend(_free_text(event.after))
