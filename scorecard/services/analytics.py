@@ -36,7 +36,12 @@ from scorecard.permissions import can_review_job
 from scorecard.scoring import agreement
 from scorecard.scoring.validity import Correlation, Method, correlate
 from scorecard.services import adverse_impact, outcomes
-from scorecard.services.recommendations import ApplicationScore, JobScoring, interviewer_key
+from scorecard.services.recommendations import (
+    ApplicationScore,
+    JobScoring,
+    Submitted,
+    interviewer_key,
+)
 from scorecard.services.results import visible_scores
 
 PASS_VALUE = {ProbationResult.PASSED: 1.0, ProbationResult.NOT_PASSED: 0.0}  # left early: out
@@ -65,7 +70,29 @@ class ValidityReport:
     left_early: dict[str, int]  # checkpoint key → hires who left early (not in the correlation)
 
 
-def _predictor_value(score: ApplicationScore, p: Predictor) -> float | None:
+def visible_cards(
+    job: Job, viewer: User, scoring: JobScoring
+) -> tuple[dict[int, ApplicationScore], list[Submitted]]:
+    """The results `viewer` may see, and the submitted scorecards of exactly those
+    applications (the blind rule decides, through `visible_scores`)."""
+    scores = visible_scores(job, viewer)
+    cards = scoring.load_submitted(list(scores)) if scores else []
+    return scores, cards
+
+
+def _panel_means(cards: Iterable[Submitted]) -> dict[int, float]:
+    """Application id → mean of the interviewers' overall recommendations (1-4)."""
+    values: dict[int, list[float]] = defaultdict(list)
+    for c in cards:
+        overall = c.snapshot.get("overall")
+        if isinstance(overall, int | float):
+            values[c.application_id].append(float(overall))
+    return {a: mean(v) for a, v in values.items()}
+
+
+def _predictor_value(
+    score: ApplicationScore, p: Predictor, panel: dict[int, float]
+) -> float | None:
     result = score.result
     if p.kind == "overall":
         return result.score
@@ -77,9 +104,7 @@ def _predictor_value(score: ApplicationScore, p: Predictor) -> float | None:
     if p.kind == "criterion":
         crit = result.criteria.get(p.key)
         return crit.score if crit else None
-    overall = [c.snapshot.get("overall") for c in score.submitted]
-    values = [v for v in overall if isinstance(v, int | float)]
-    return mean(values) if values else None
+    return panel.get(score.application_id)
 
 
 def _predictors(scores: Iterable[ApplicationScore], scoring: JobScoring | None) -> list[Predictor]:
@@ -111,13 +136,17 @@ def _outcome_number(kind: CheckpointKind, outcome) -> float | None:
 def validity(job: Job, viewer: User) -> ValidityReport:
     """Each score's correlation with each of the job's outcomes, among the hires."""
     scoring = JobScoring(job)
-    scores = visible_scores(job, viewer)
+    scores, cards = visible_cards(job, viewer, scoring)
     cps = outcomes.checkpoints(job)
     hired_ids = [a.id for a in outcomes.hires(job) if a.id in scores]
     recorded = outcomes.outcomes_for(hired_ids)
     predictors = _predictors(scores.values(), scoring)
     return _report(
-        job, cps, predictors, [(scores, hired_ids, recorded)], adverse_impact.min_hires(job)
+        job,
+        cps,
+        predictors,
+        [(scores, hired_ids, recorded, _panel_means(cards))],
+        adverse_impact.min_hires(job),
     )
 
 
@@ -131,14 +160,14 @@ def validity_across(viewer: User) -> ValidityReport:
     parts = []
     checkpoint_by_kind: dict[CheckpointKind, OutcomeCheckpoint] = {}
     for job in jobs:
-        scores = visible_scores(job, viewer)
+        scores, cards = visible_cards(job, viewer, JobScoring(job))
         cps = outcomes.checkpoints(job)
         hired_ids = [a.id for a in outcomes.hires(job) if a.id in scores]
         recorded = outcomes.outcomes_for(hired_ids)
         # Pool by checkpoint key: the defaults are the same on every job.
         for cp in cps:
             checkpoint_by_kind.setdefault(cp.kind, cp)
-        parts.append((scores, hired_ids, recorded))
+        parts.append((scores, hired_ids, recorded, _panel_means(cards)))
     cps = [checkpoint_by_kind[k] for k in CheckpointKind if k in checkpoint_by_kind]
     return _report(None, cps, _predictors([], None), parts, 30, pool_by_kind=True)
 
@@ -146,8 +175,8 @@ def validity_across(viewer: User) -> ValidityReport:
 def _report(job, cps, predictors, parts, min_n, pool_by_kind: bool = False) -> ValidityReport:
     rows = []
     left_early = {cp.key: 0 for cp in cps}
-    hires_total = sum(len(h) for _s, h, _r in parts)
-    scored_total = sum(len(s) for s, _h, _r in parts)
+    hires_total = sum(len(part[1]) for part in parts)
+    scored_total = sum(len(part[0]) for part in parts)
     for p in predictors:
         row = ValidityRow(p)
         for cp in cps:
@@ -155,9 +184,9 @@ def _report(job, cps, predictors, parts, min_n, pool_by_kind: bool = False) -> V
             xs: list[float] = []
             ys: list[float] = []
             everyone: list[float] = []
-            for scores, hired_ids, recorded in parts:
+            for scores, hired_ids, recorded, panel in parts:
                 for s in scores.values():
-                    v = _predictor_value(s, p)
+                    v = _predictor_value(s, p, panel)
                     if v is not None:
                         everyone.append(v)
                 for app_id in hired_ids:
@@ -178,7 +207,7 @@ def _report(job, cps, predictors, parts, min_n, pool_by_kind: bool = False) -> V
                         if p.kind == "overall":
                             left_early[cp.key] += 1
                         continue
-                    x = _predictor_value(scores[app_id], p)
+                    x = _predictor_value(scores[app_id], p, panel)
                     if x is None:
                         continue
                     xs.append(x)
@@ -239,8 +268,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
     now = utcnow()
     for job in visible_jobs(viewer):
         scoring = JobScoring(job)
-        scores = visible_scores(job, viewer)
-        cards = [c for s in scores.values() for c in s.submitted]
+        scores, cards = visible_cards(job, viewer, scoring)
         overdue_after = job.overdue_hours * 3600
         for c in cards:
             if only_self and c.interviewer_id != viewer.id:

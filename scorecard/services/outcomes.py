@@ -504,14 +504,17 @@ def import_outcomes(
 # --- erasure -------------------------------------------------------------------------------
 
 
-def erasable(application_ids: list[int]) -> tuple[set[int], list[str]]:
-    """(outcome ids, their notes) of these applications, for the candidate's erasure."""
+def held(application_ids: list[int]) -> list[Outcome]:
+    """These applications' outcomes (for the candidate's erasure and data export)."""
     if not application_ids:
-        return set(), []
-    rows = db.session.execute(
-        sa.select(Outcome.id, Outcome.note).where(Outcome.application_id.in_(application_ids))
-    ).all()
-    return {r[0] for r in rows}, [r[1] or "" for r in rows]
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Outcome)
+            .where(Outcome.application_id.in_(application_ids))
+            .order_by(Outcome.id)
+        )
+    )
 
 
 def erase(application_ids: list[int]) -> int:

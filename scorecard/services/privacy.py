@@ -30,6 +30,7 @@ from scorecard.models import (
     HireDecision,
     Interview,
     Job,
+    Outcome,
     RoundDecision,
     Scorecard,
     User,
@@ -234,6 +235,7 @@ class Holdings:
     objects: dict[str, set[int]]
     own_events: list[AuditEvent]  # audit rows about the candidate's own objects
     other_events: list[AuditEvent]  # other rows of their jobs' time that may mention them
+    outcomes: list[Outcome] = field(default_factory=list)  # post-hire outcomes (notes)
 
     @property
     def job_ids(self) -> list[int]:
@@ -265,6 +267,9 @@ def gather(candidate: Candidate) -> Holdings:
         else []
     )
     interview_ids = {c.interview_id for c in cards} | {i.id for i in interviews}
+    from scorecard.services import outcomes as outcome_service
+
+    outcomes = outcome_service.held(app_ids)
     objects = {
         "candidate": {candidate.id},
         "application": set(app_ids),
@@ -275,6 +280,7 @@ def gather(candidate: Candidate) -> Holdings:
         "scorecard_submission": {c.submission.id for c in cards if c.submission is not None},
         "round_decision": {d.id for d in decisions if isinstance(d, RoundDecision)},
         "hire_decision": {d.id for d in decisions if isinstance(d, HireDecision)},
+        "outcome": {o.id for o in outcomes},
     }
     own_events, other_events = _related_events(candidate, objects, job_ids)
     return Holdings(
@@ -286,6 +292,7 @@ def gather(candidate: Candidate) -> Holdings:
         objects=objects,
         own_events=own_events,
         other_events=other_events,
+        outcomes=outcomes,
     )
 
 
@@ -329,6 +336,7 @@ def erase_candidate(candidate: Candidate, reason: str, actor: User | None) -> Er
                 if isinstance(rating, dict):
                     personal.append(str(rating.get("note") or ""))
     personal.extend(d.rationale or "" for d in decisions)
+    personal.extend(o.note or "" for o in held.outcomes)
     for event in own_events:
         personal.extend(_free_text(event.before))
         personal.extend(_free_text(event.after))

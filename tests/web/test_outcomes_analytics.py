@@ -4,6 +4,7 @@ impact — through the real pages, with the trust world's two jobs and hiring te
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -371,8 +372,32 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
         if MARKER_VALUE in body:
             appearances.setdefault("analytics.adverse_report", set()).add(actor)
     # Seven candidates answered: the group is reportable, so the report names it — to the
-    # admin only. Nowhere else, for nobody.
-    assert appearances == {"analytics.adverse_report": {"admin"}}, appearances
+    # admin only. Besides, the value is an *option* of the category: the admin's settings
+    # show its definition, and the entry form offers it to those who enter answers. Nowhere
+    # else, for nobody.
+    assert appearances == {
+        "analytics.adverse_report": {"admin"},
+        "analytics.adverse_settings": {"admin"},
+        "analytics.self_identification": {"admin", "hr"},
+    }, appearances
+    # The entry form never tells which option a candidate chose: the page of a candidate who
+    # answered the marker is the page of one who answered the other value.
+    other = world.extra["rejected"][2]
+    adverse_impact.record_self_identification(
+        other.candidate_id, {MARKER_CATEGORY: "other value"}, True, world.users["hr"]
+    )
+    _db.session.commit()
+    hr = sign_in(app, world.users["hr"])
+
+    def entry_page(application) -> str:
+        html = hr.get(f"/candidates/{application.candidate_id}/self-identification").get_data(
+            as_text=True
+        )
+        html = html.replace(application.candidate.name, "NAME")
+        html = html.replace(f"/candidates/{application.candidate_id}/", "/candidates/ID/")
+        return re.sub(r'(csrf[-_]token"? (?:content|value)=")[^"]+', r"\1", html)
+
+    assert entry_page(apps[0]) == entry_page(other)
     events = _db.session.scalars(sa.select(AuditEvent)).all()
     assert all(MARKER_VALUE not in str(e.before) + str(e.after) for e in events)
     # Erasure: the answers go; the only remaining mention is the category's definition.
@@ -380,7 +405,15 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
         for application in apps:
             privacy.erase_candidate(application.candidate, "request", world.users["admin"])
     _db.session.commit()
-    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    erased_ids = [a.candidate_id for a in apps]
+    assert (
+        _db.session.scalar(
+            sa.select(sa.func.count(SelfIdentification.id)).where(
+                SelfIdentification.candidate_id.in_(erased_ids)
+            )
+        )
+        == 0
+    )
     dump = dump_database()
     lines = [line for line in dump.splitlines() if MARKER_VALUE in line]
     assert lines and all("analytics_settings" in line for line in lines), lines
