@@ -452,9 +452,9 @@ def self_identification(candidate_id: int):
     form = SelfIdentificationForm()
     status = 200
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        if not turned_on:
-            abort(404)
+    if request.method == "POST" and not turned_on:
+        status = 422  # nothing is collected while adverse impact is off: the page says so
+    elif request.method == "POST":
         answers = {k: request.form.get(f"cat-{k}", "") for k in categories}
         if form.validate_on_submit():
             try:
