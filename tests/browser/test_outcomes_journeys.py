@@ -1,0 +1,148 @@
+"""Issue 14 in the browser: a manager records an outcome, HR imports outcomes with a preview,
+HR reads the validity and interviewer reports, an interviewer sees only their own row, and an
+admin turns adverse impact on, HR enters self-identification, the admin reads the report while
+the hiring manager cannot."""
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from scorecard.extensions import db as _db
+from scorecard.models import (
+    Application,
+    ApplicationStatus,
+    Candidate,
+    Outcome,
+    SelfIdentification,
+    User,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _hire() -> Application:
+    return _db.session.scalars(
+        sa.select(Application).where(Application.status == ApplicationStatus.HIRED)
+    ).first()
+
+
+def test_manager_records_an_outcome(page, demo_data, sign_in):
+    hire = _hire()
+    sign_in("manager@demo.test")
+    page.goto(f"/jobs/{hire.job_id}/recommendations")
+    page.get_by_role("link", name="Job summary").first.click()
+    page.get_by_role("link", name="Outcomes after hiring").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Outcomes after hiring")
+    cell = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="probation"]')
+    cell.get_by_role("button", name="Save").click()  # nothing chosen: a clear message
+    expect(cell.get_by_role("alert")).to_contain_text("passed, not_passed or left_early")
+    cell = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="probation"]')
+    cell.get_by_label("Result").select_option("passed")
+    cell.get_by_label("Note").fill("Ran the first go-live on her own")
+    cell.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Outcome saved.")).to_be_visible()
+    rating = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="performance_6m"]')
+    rating.get_by_label("Result").select_option("4")
+    rating.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Outcome saved.")).to_be_visible()
+    _db.session.rollback()
+    rows = _db.session.scalars(sa.select(Outcome).where(Outcome.application_id == hire.id)).all()
+    assert {(o.probation.value if o.probation else o.rating) for o in rows} == {"passed", 4}
+
+
+def test_hr_imports_outcomes_with_preview(page, demo_data, sign_in, tmp_path):
+    hire = _hire()
+    email = _db.session.get(Candidate, hire.candidate_id).email
+    csv = tmp_path / "outcomes.csv"
+    csv.write_text(
+        "email,checkpoint,result,note\n"
+        f"{email},probation,passed,smooth start\n"
+        f"{email},performance_6m,3,\n"
+        "nobody@example.com,probation,passed,\n"
+        f"{email},probation,maybe,\n"
+        f"{email},unknown_point,3,\n",
+        encoding="utf-8",
+    )
+    sign_in("hr@demo.test")
+    page.goto(f"/jobs/{hire.job_id}/outcomes")
+    page.get_by_role("link", name="Import outcomes from CSV").click()
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#preview-summary")).to_have_text(
+        "Rows: 5. Ready to import: 2. With problems: 3."
+    )
+    expect(page.locator("#bad-rows tbody tr")).to_have_count(3)
+    expect(page.locator("#bad-rows")).to_contain_text("No hired candidate with this e-mail")
+    expect(page.locator("#bad-rows")).to_contain_text("Unknown checkpoint: unknown_point.")
+    _db.session.rollback()
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 0
+    page.get_by_role("button", name="Import the rows without problems (2)").click()
+    expect(page.get_by_text("Outcomes imported: 2 (changed: 2). Rows skipped: 3.")).to_be_visible()
+    _db.session.rollback()
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 2
+
+
+def test_hr_opens_validity_and_interviewer_reports_interviewer_sees_own(page, demo_data, sign_in):
+    hire = _hire()
+    sign_in("hr@demo.test")
+    page.goto(f"/jobs/{hire.job_id}/recommendations")
+    page.get_by_role("link", name="Job summary").first.click()
+    page.get_by_role("link", name="Validity report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Validity report")
+    expect(page.locator("#validity")).to_contain_text("insufficient data")
+    expect(page.locator("#validity-caveats")).to_contain_text("Only hires have outcomes.")
+    page.get_by_role("link", name="Interviewer report").click()
+    rows = page.locator("#interviewer-report tbody tr")
+    assert rows.count() >= 2
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("interviewer1@demo.test")
+    page.get_by_role("link", name="Interviewer report").click()
+    expect(page.locator("#interviewer-report tbody tr")).to_have_count(1)
+    me = _db.session.scalars(sa.select(User).where(User.email == "interviewer1@demo.test")).one()
+    expect(page.locator("#interviewer-report tbody tr")).to_have_attribute("data-user", str(me.id))
+
+
+def test_admin_turns_adverse_impact_on_hr_enters_admin_reads_manager_cannot(
+    page, demo_data, sign_in
+):
+    hire = _hire()
+    sign_in("admin@demo.test")
+    page.get_by_role("link", name="Adverse impact").click()
+    page.get_by_label("Adverse-impact report on").check()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Say why the data is collected")).to_be_visible()
+    page.get_by_label("Adverse-impact report on").check()
+    page.get_by_label("Purpose (shown to HR where self-identification is entered)").fill(
+        "Annual bias audit of the hiring recommendation"
+    )
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Adverse-impact settings saved.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("hr@demo.test")
+    page.goto(f"/candidates/{hire.candidate_id}/self-identification")
+    expect(page.locator("#purpose")).to_contain_text("Annual bias audit")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Record the candidate's consent")).to_be_visible()
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("The candidate agreed to give this information voluntarily").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved: only the adverse-impact report counts it.")).to_be_visible()
+    expect(page.get_by_text("An answer is on file")).to_be_visible()
+    expect(page.get_by_label("Sex")).to_have_value("")  # the answer is never shown back
+    _db.session.rollback()
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 1
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("admin@demo.test")
+    page.goto("/adverse-impact")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adverse-impact report")
+    page.get_by_label("Job").select_option(str(hire.job_id))
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator('[data-stage="hire"]')).to_contain_text("too few to report")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("manager@demo.test")
+    response = page.goto("/adverse-impact")
+    assert response is not None and response.status == 404
