@@ -2,23 +2,19 @@
 
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.web.pg_cluster import free_port, throwaway_postgresql
 from tests.web.test_backup import app_on, migrated, new_db  # noqa: F401 - new_db: fixture
 
 ROOT = Path(__file__).resolve().parents[2]
-PGBIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def samples(text: str, name: str) -> list:
@@ -50,53 +46,18 @@ def test_readyz_fails_on_an_old_schema_and_an_unreachable_database(tmp_path, new
     assert gone.test_client().get("/healthz").status_code == 200  # alive all the same
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.mark.skipif(not (PGBIN / "pg_ctl").exists(), reason="needs PostgreSQL 15 at " + str(PGBIN))
 def test_readyz_follows_postgresql_going_down_and_coming_back():
     """A PostgreSQL of its own, stopped and started again under a running app."""
-    data = Path(tempfile.mkdtemp(prefix="scorecard-readyz-pg-"))
-    shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
-
-    def pg(*args: str) -> None:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PGBIN / args[0]), *args[1:]],
-            check=True,
-            capture_output=True,
-        )
-
-    opts = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={data} "
-        "-c fsync=off"
-    )
-    pg("initdb", "-D", str(data / "db"), "-A", "trust", "-U", "postgres")
-    start = ("pg_ctl", "-D", str(data / "db"), "-l", str(data / "log"), "-w", "-o", opts, "start")
-    stop = ("pg_ctl", "-D", str(data / "db"), "-m", "fast", "-w", "stop")
-    pg(*start)
-    try:
-        application = migrated(
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", demo=False
-        )
-        client = application.test_client()
+    with throwaway_postgresql() as pg:
+        client = migrated(pg.url, demo=False).test_client()
         states = [client.get("/readyz").status_code]
-        pg(*stop)
+        pg.stop()
         states.append(client.get("/readyz").status_code)
         states.append(client.get("/healthz").status_code)
-        pg(*start)
+        pg.start()
         states.append(client.get("/readyz").status_code)
-        print(f"readyz while up, down, (healthz down), up again: {states}")
-        assert states == [200, 503, 200, 200]
-    finally:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PGBIN / stop[0]), *stop[1:]],
-            capture_output=True,
-        )
-        shutil.rmtree(data, ignore_errors=True)
+    print(f"readyz while up, down, (healthz down), up again: {states}")
+    assert states == [200, 503, 200, 200]
 
 
 def test_metrics_count_requests_per_endpoint(client, app, db, make_user, login_as):
@@ -189,7 +150,7 @@ def test_request_log_as_json_lines(app, db, capfd, monkeypatch):
 def test_metrics_add_up_across_gunicorn_workers(db, tmp_path):
     """prometheus_client's multi-process mode: 3 workers, 30 requests, /metrics counts 30."""
     db.session.commit()
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
