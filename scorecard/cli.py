@@ -107,6 +107,32 @@ def init_cli(app: Flask) -> None:
         except ContractError as exc:
             _fail(str(exc))
 
+    @app.cli.command("validity")
+    @click.argument("path")
+    def validity_command(path: str):
+        """Print a score's validity against an outcome, with its interval (PATH or -)."""
+        from scorecard.scoring.contract import ContractError
+        from scorecard.scoring.outcomes_contract import validity_json
+
+        text = _read_input(path)
+        try:
+            click.echo(validity_json(text))
+        except ContractError as exc:
+            _fail(str(exc))
+
+    @app.cli.command("adverse-impact")
+    @click.argument("path")
+    def adverse_impact_command(path: str):
+        """Print selection rates, impact ratios and Fisher p-values per group (PATH or -)."""
+        from scorecard.scoring.contract import ContractError
+        from scorecard.scoring.outcomes_contract import adverse_impact_json
+
+        text = _read_input(path)
+        try:
+            click.echo(adverse_impact_json(text))
+        except ContractError as exc:
+            _fail(str(exc))
+
     @app.cli.command("send-reminders")
     def send_reminders_command():
         """E-mail the author of every overdue scorecard, at most once a day per scorecard."""
