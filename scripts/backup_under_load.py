@@ -59,6 +59,25 @@ def drop_database(source_url: str, name: str) -> None:
     engine.dispose()
 
 
+def wait_for_writes(source_app, load: subprocess.Popen, timeout: float = 300) -> float:
+    """Seconds until the load's first autosaves land (gunicorn may take a while to start)."""
+    from scorecard.extensions import db
+
+    def ratings() -> int:
+        with source_app.app_context():
+            count = db.session.scalar(sa.text("SELECT count(*) FROM ratings"))
+            db.session.remove()
+            return int(count or 0)
+
+    t0 = time.monotonic()
+    before = ratings()
+    while ratings() == before:
+        if load.poll() is not None or time.monotonic() - t0 > timeout:
+            raise SystemExit("the load run never wrote: see its output above")
+        time.sleep(0.25)
+    return time.monotonic() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -104,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(line)
             if line.startswith("set-up:"):
                 break
-        time.sleep(backup_at)
         source_app = app_for(src_url)
+        started = wait_for_writes(source_app, load)
+        print(f"load writing after {started:.1f} s of gunicorn start-up", flush=True)
+        time.sleep(backup_at)
         with source_app.app_context():
             from scorecard.services.backup import create_backup
 
@@ -113,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             made = create_backup(folder / "r16.backup.tar.gz", keep_rows=True)
             took = time.monotonic() - t0
         print(
-            f"backup at {backup_at:g} s into the load: {made.path.stat().st_size} bytes in "
+            f"backup {backup_at:g} s into the load: {made.path.stat().st_size} bytes in "
             f"{took:.2f} s",
             flush=True,
         )

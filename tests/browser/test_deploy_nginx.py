@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.web.pg_cluster import free_port, throwaway_postgresql
 from tests.web.test_backup import migrated
@@ -148,7 +149,16 @@ def test_nginx_tls_two_instances_postgresql_lose_nothing(browser, tmp_path):
             base = f"https://localhost:{https}"
             _wait_http(f"{base}/healthz", tls)
             _check_http_layer(base, http, tls)
-            _journey(browser, base, source, apps[0])
+            cookie = _journey(browser, base, source, apps[0])
+            # The instance still up counted the journey, per endpoint, in all its workers.
+            text = urllib.request.urlopen(f"http://127.0.0.1:{app2}/metrics", timeout=5).read()
+            seen = {
+                s.labels["endpoint"]
+                for family in text_string_to_metric_families(text.decode())
+                for s in family.samples
+                if s.name == "scorecard_http_requests_total"
+            }
+            assert {"interviews.save", "interviews.kit"} <= seen, seen
             errors = (tmp_path / "error.log").read_text()
             assert "[emerg]" not in errors and "[crit]" not in errors, errors
         finally:
@@ -159,6 +169,11 @@ def test_nginx_tls_two_instances_postgresql_lose_nothing(browser, tmp_path):
                 nginx.wait(timeout=20)
         logs = "".join((tmp_path / f"app-{p}.log").read_text() for p in (app1, app2))
         assert "Traceback" not in logs, logs[-3000:]
+        lines = [line for line in logs.splitlines() if '"scorecard.request"' in line]
+        assert len(lines) > 10
+        # No personal data and no secrets in any line: e-mail, note text, password, keys.
+        for marker in ("@demo.test", "HL7", "scorecard-demo", secret, cookie, "郑洁"):
+            assert marker not in logs, marker
 
 
 def _check_http_layer(base: str, http: int, tls: ssl.SSLContext) -> None:
@@ -190,7 +205,7 @@ def _check_http_layer(base: str, http: int, tls: ssl.SSLContext) -> None:
     assert hidden.value.code == 404
 
 
-def _journey(browser, base: str, source, first_instance: subprocess.Popen) -> None:
+def _journey(browser, base: str, source, first_instance: subprocess.Popen) -> str:
     """Interviewer scores over HTTPS; one instance stops in the middle; nothing is lost."""
     context = browser.new_context(
         base_url=base,
@@ -210,6 +225,7 @@ def _journey(browser, base: str, source, first_instance: subprocess.Popen) -> No
         card_id = int(re.search(r"/kit/(\d+)", page.url).group(1))
         session = [c for c in context.cookies() if c["name"] == "session"]
         assert session and session[0]["secure"] and session[0]["httpOnly"]
+        cookie = session[0]["value"]
         criteria = page.locator("[id^='criterion-']").evaluate_all(
             "els => els.map(e => e.id).filter(x => /^criterion-[0-9]+$/.test(x))"
             ".map(x => x.split('-')[1])"
@@ -245,3 +261,4 @@ def _journey(browser, base: str, source, first_instance: subprocess.Popen) -> No
         db.engine.dispose()
     assert rows[first][0] == 3 and rows[second][0] == 4
     assert rows[third][1] == "清楚地讲了 HL7 接口"
+    return cookie
