@@ -89,6 +89,9 @@ class Config:
     # are allowed (off: a webhook could otherwise reach internal services — SSRF; tests only).
     WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", "10"))
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1"
+    WEBHOOK_BACKOFF_S = float(os.environ.get("WEBHOOK_BACKOFF_S", "30"))  # first retry's pause
+    # How long a delivery worker owns an outbox row before another may take it over.
+    OUTBOX_LEASE_S = float(os.environ.get("OUTBOX_LEASE_S", "120"))
 
     # Operations (docs/deploy.md): backups, scheduled jobs, metrics, request logs.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", "")  # set it to turn on the daily backup job

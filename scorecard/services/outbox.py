@@ -8,7 +8,8 @@ different rows instead of queueing behind each other; SQLite's BEGIN IMMEDIATE a
 serialises the claims. The outcome is written only by the lease holder (`finish` checks the
 token), so a worker whose lease ran out cannot overwrite the one that took over.
 
-The lease must outlast one send (webhook timeouts, SMTP's 10 s): LEASE is well above both.
+The lease must outlast one send (webhook timeouts, SMTP's 10 s): OUTBOX_LEASE_S (120 s by
+default) is well above both.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from scorecard.extensions import db
 
@@ -42,9 +44,11 @@ def claim(
     now: datetime,
     limit: int,
     where: Sequence[sa.ColumnElement[bool]] = (),
-    lease: timedelta = LEASE,
+    lease: timedelta | None = None,
 ) -> list[tuple[int, str]]:
     """Lease up to `limit` due rows of `model`; returns (id, token) pairs and commits."""
+    if lease is None:
+        lease = timedelta(seconds=float(current_app.config.get("OUTBOX_LEASE_S", 120)))
     free = sa.or_(model.lease_until.is_(None), model.lease_until < now)
     due = (
         sa.select(model.id)

@@ -68,6 +68,13 @@ def _backup() -> tuple[bool, str]:
     return True, f"{made.path.name}: {rows} rows; {len(pruned)} old backup(s) deleted"
 
 
+def _deliver() -> tuple[bool, str]:
+    from scorecard.services.delivery import deliver_once
+
+    report = deliver_once(limit=500)
+    return report.mail.failed == 0 and report.hooks.failed == 0, report.line()
+
+
 def _backups_enabled() -> bool:
     return bool(current_app.config.get("BACKUP_DIR"))
 
@@ -78,6 +85,8 @@ JOBS: dict[str, Job] = {
         Job("reminders", _l("Overdue-feedback reminders"), 3600, 600, _reminders),
         Job("retention", _l("Data retention (erasure)"), 86400, 1800, _retention),
         Job("backup", _l("Database backup"), 86400, 3600, _backup, _backups_enabled),
+        # A pass over the outboxes each minute; `flask deliver --watch` sends sooner.
+        Job("deliver", _l("E-mail notices and webhooks"), 60, 300, _deliver),
     )
 }
 

@@ -338,6 +338,10 @@ def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> requests.Response:
     )
 
 
+def _backoff_base() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("WEBHOOK_BACKOFF_S", 30)))
+
+
 def deliver_due(now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send due deliveries to active endpoints; one worker per delivery at a time."""
     report = DeliveryReport()
@@ -387,7 +391,7 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> DeliveryReport:
             delivery_id,
             token,
             status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
-            next_attempt_at=utcnow() + outbox.backoff(attempts),
+            next_attempt_at=utcnow() + outbox.backoff(attempts, _backoff_base()),
             last_attempt_at=utcnow(),
             last_status=status_code,
             last_error=error[:500],

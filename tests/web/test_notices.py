@@ -3,23 +3,23 @@ CANCEL, one message per change, in each recipient's language, switchable; the de
 
 from datetime import UTC, timedelta
 
-import icalendar
 import sqlalchemy as sa
 
-from scorecard.extensions import db
 from scorecard.models import Notice, NoticeKind, NoticeStatus, Role, utcnow
 from scorecard.services import notices, scheduling
 from scorecard.services import scorecards as card_service
-from tests.web.notify_support import (  # noqa: F401 - mailbox is a fixture
+from tests.web import notify_support
+from tests.web.notify_support import (
     CANDIDATE_EMAIL,
     CANDIDATE_PHONE,
     book,
     event_of,
     fill_and_submit,
-    mailbox,
     mails,
 )
 from tests.web.setup_support import make_team
+
+mailbox = notify_support.mailbox  # the fixture
 
 
 def _send() -> notices.SendReport:
@@ -147,8 +147,7 @@ def test_debrief_ready_goes_to_the_hiring_manager_once(app, db, make_user, mailb
     assert debrief.to == team.manager.email
     assert debrief.subject.startswith("所有评分表已提交")
     link = (
-        f"http://127.0.0.1:5000/applications/{interview.application_id}/rounds/"
-        f"{interview.round_id}"
+        f"http://127.0.0.1:5000/applications/{interview.application_id}/rounds/{interview.round_id}"
     )
     assert link in debrief.text
     assert "MARKERCOLLEAGUE" not in debrief.text  # no ratings, notes or scores in e-mail
