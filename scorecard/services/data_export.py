@@ -35,7 +35,15 @@ from scorecard.services import audit, privacy, site_settings
 from scorecard.services.errors import DomainError
 from scorecard.visibility import is_blind
 
-SECTIONS = ("candidate", "applications", "interviews", "scorecards", "decisions", "audit")
+SECTIONS = (
+    "candidate",
+    "applications",
+    "interviews",
+    "scorecards",
+    "decisions",
+    "outcomes",
+    "audit",
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -185,6 +193,22 @@ def build(held: privacy.Holdings, by_name: bool) -> dict[str, Any]:
             "decided_at": _iso(d.decided_at),
         }
         for d in held.decisions
+    ]
+    data["outcomes"] = [
+        {
+            "application_id": o.application_id,
+            "checkpoint": bilingual_text(o.checkpoint, "name"),
+            "probation": o.probation.value if o.probation else None,
+            "rating": o.rating,
+            "note": o.note,
+            "recorded_by": person(
+                staff_user(o.recorded_by_id, staff), job_of_app.get(o.application_id)
+            )
+            if o.recorded_by_id
+            else None,
+            "recorded_at": _iso(o.recorded_at),
+        }
+        for o in sorted(held.outcomes, key=lambda o: o.id)
     ]
     naming = privacy.needles_from(
         [t for t in (c.name, c.email or "", c.phone or "") if len(t.strip()) >= 2]

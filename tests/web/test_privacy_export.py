@@ -6,7 +6,8 @@ import zipfile
 
 import sqlalchemy as sa
 
-from scorecard.models import AuditEvent, ScorecardStatus
+from scorecard.models import ApplicationStatus, AuditEvent, Outcome, ScorecardStatus
+from scorecard.services import outcomes as outcome_service
 from scorecard.services import site_settings
 from tests.conftest import csrf_from
 from tests.web.test_privacy_erasure import PERSONAL_KINDS, world  # noqa: F401 - the fixture
@@ -18,6 +19,7 @@ SECTION_MARKERS = {
     "candidate.json": ("name", "email", "source", "resume"),
     "scorecards.json": ("note", "takeaway", "situation", "task", "action", "result"),
     "decisions.json": ("rationale",),
+    "outcomes.json": ("outcome",),
     "audit.json": ("name", "takeaway"),
     "summary.html": PERSONAL_KINDS,
 }
@@ -41,6 +43,18 @@ def _has(text: str, kind: str, scope: str) -> bool:
 
 def test_the_export_holds_every_section_and_nothing_of_others(app, client, db, world, request):  # noqa: F811
     own = world.scopes["own"]
+    own.application.status = ApplicationStatus.HIRED
+    (checkpoint, *_rest) = outcome_service.ensure_checkpoints(own.job)
+    db.session.add(
+        Outcome(
+            application_id=own.application.id,
+            checkpoint_id=checkpoint.id,
+            rating=3,
+            note=marker("outcome", "own"),
+            recorded_by_id=world.users["manager"].id,
+        )
+    )
+    db.session.commit()
     _, response = _export(app, world)
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
@@ -54,6 +68,7 @@ def test_the_export_holds_every_section_and_nothing_of_others(app, client, db, w
         "interviews.json",
         "scorecards.json",
         "decisions.json",
+        "outcomes.json",
         "audit.json",
         "summary.html",
     }
