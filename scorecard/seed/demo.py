@@ -1,17 +1,18 @@
-"""The demo data set: realistic users, two jobs and a dozen candidates in every state."""
+"""The demo data set: realistic users, two jobs and a dozen candidates in every state, as a
+fortnight of hiring (see `seed_demo`)."""
 
 import random
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
-    ApplicationStatus,
     Candidate,
+    Interview,
     InterviewStatus,
     Job,
     JobRole,
@@ -22,9 +23,10 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.services import decisions, scheduling
 from scorecard.services import jobs as job_service
-from scorecard.services import scheduling
 from scorecard.services import scorecards as card_service
+from scorecard.timeutil import to_local, to_utc
 
 DEMO_PASSWORD = "scorecard-demo"  # noqa: S105 - published demo credentials
 DEMO_USERS = [
@@ -182,12 +184,24 @@ NOTES_LOW = [
 ]
 
 
+# Working hours in the configured time zone: interviews start 09:00–17:00 and end by 18:00.
+WORK_START, WORK_END = 9, 18
+
+
 def seed_demo(log: Callable[[str], None] = print) -> bool:
-    """Create the demo once. Returns False (and changes nothing) if it already exists."""
+    """Create the demo once. Returns False (and changes nothing) if it already exists.
+
+    The story is a fortnight of hiring for the guide's job: interviews in working hours in the
+    configured time zone over the past two weeks and the coming week; scorecards submitted a
+    few hours to two days after their interview (孙磊's two are overdue on purpose, and
+    interviewer1 still owes today's); the hiring manager's round decision, with its rationale,
+    for every round a candidate has moved past (and for the rejections); one hire.
+    """
     if db.session.scalar(sa.select(User.id).where(User.email == "admin@demo.test")):
         log("Demo data already present: nothing changed.")
         return False
-    rng = random.Random(20261129)
+    rng = random.Random(20261129)  # ratings and notes: the same demo on every machine
+    clock = random.Random(20261130)  # feedback and decision delays, apart from the ratings
     users = {}
     for email, name, role in DEMO_USERS:
         user = User(email=email, name=name, role=role)
@@ -209,8 +223,17 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
     hr_r, tech_r, exec_r = rounds["hr_screen"], rounds["technical"], rounds["executive"]
     panels = {"hr_screen": [iv3, iv4], "technical": [iv1, iv2], "executive": [iv4, iv3]}
 
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
-    day = timedelta(days=1)
+    now = utcnow().replace(microsecond=0)
+    today = to_local(now).date()
+
+    def at(days: int, hour: int, minute: int = 0) -> datetime:
+        """A local wall-clock time `days` from today, as naive UTC."""
+        return to_utc(datetime.combine(today + timedelta(days=days), time(hour, minute)))
+
+    # Today's interview has just ended if the working day allows (so a colleague can have
+    # submitted already); before 11:00 it is the day's first slot.
+    local_hour = to_local(now).hour
+    today_slot = at(0, min(max(local_hour - 2, WORK_START), WORK_END - 2))
 
     def applicant(name: str, note: str, target: Job = job, source: str = "Boss直聘") -> Application:
         slug = uuid.uuid5(uuid.NAMESPACE_DNS, name).hex[:8]
@@ -228,7 +251,19 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
 
     def interview(app: Application, rnd: Round, when: datetime, panel: list[User]):
         app.current_round = rnd
-        return scheduling.schedule_interview(app, rnd, when, panel, hr, location="3F 会议室A")
+        iv = scheduling.schedule_interview(app, rnd, when, panel, hr, location="3F 会议室A")
+        booked = min(when, now) - timedelta(days=clock.randint(2, 5), hours=clock.randint(0, 6))
+        iv.created_at = booked
+        for card in iv.scorecards:
+            card.created_at = card.updated_at = booked
+        if app.created_at > booked:
+            app.created_at = app.candidate.created_at = booked - timedelta(days=1)
+        return iv
+
+    def feedback_time(iv: Interview) -> datetime:
+        """A few hours to two days after the interview, never in the future."""
+        hours = clock.choice((clock.uniform(1, 6), clock.uniform(3, 20), clock.uniform(18, 44)))
+        return min(iv.ends_at + timedelta(hours=hours), now - timedelta(minutes=5))
 
     def score(card: Scorecard, quality: float, overrides=None, submit=True, flags=()):
         overrides = overrides or {}
@@ -250,7 +285,16 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
         db.session.flush()
         db.session.refresh(card)
         if submit:
-            card_service.submit(card, uuid.uuid4().hex, card.interviewer)
+            submission = card_service.submit(card, uuid.uuid4().hex, card.interviewer)
+            when = feedback_time(card.interview)
+            submission.submitted_at = card.submitted_at = card.updated_at = when
+            for rating in card.ratings:
+                rating.updated_at = when
+        else:
+            moment = min(card.interview.ends_at, now)
+            card.updated_at = moment
+            for rating in card.ratings:
+                rating.updated_at = moment
 
     def full_round(app, rnd, when, quality, overrides=None, flags=()):
         iv = interview(app, rnd, when, panels[rnd.key])
@@ -258,15 +302,30 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
             score(card, quality, (overrides or {}).get(card.interviewer.email), flags=flags)
         return iv
 
+    def decide(app: Application, iv: Interview, kind: str, rationale: str, before=None):
+        """The hiring manager's decision on the round: some hours after its last scorecard,
+        and (when the next round is booked at `before`) at least an hour before that."""
+        db.session.flush()
+        row = decisions.decide_round(app, iv.round, kind, rationale, manager)
+        last = max(c.submitted_at for c in iv.scorecards if c.submitted_at is not None)
+        latest = min(now, before - timedelta(hours=1)) if before is not None else now
+        row.decided_at = max(
+            last + timedelta(minutes=10), min(last + timedelta(hours=clock.uniform(2, 20)), latest)
+        )
+        if kind == "reject":
+            app.closed_at = row.decided_at
+        return row
+
     # 1. New applicant, nothing scheduled yet.
     applicant("周婷", "三年HIS实施经验，熟悉门诊挂号与收费模块。")
     # 2. HR screen booked for tomorrow.
     app = applicant("吴昊", "计算机专业应届毕业生，实习做过LIS接口测试。", source="校园招聘")
-    interview(app, hr_r, now + day + timedelta(hours=2), panels["hr_screen"])
+    interview(app, hr_r, at(1, 10), panels["hr_screen"])
     # 3. Today's technical interview: interviewer2 has submitted with notes, interviewer1 has not.
     app = applicant("郑洁", "五年EMR实施，带过三甲医院门诊上线，熟悉HL7 v2。", source="内推")
-    full_round(app, hr_r, now - 6 * day, 3.2)
-    iv = interview(app, tech_r, now, panels["technical"])
+    iv = full_round(app, hr_r, at(-6, 10), 3.2)
+    decide(app, iv, "advance", "沟通清晰、动机明确，安排技术面。Clear and motivated.", today_slot)
+    iv = interview(app, tech_r, today_slot, panels["technical"])
     for card in iv.scorecards:
         if card.interviewer is iv2:
             score(card, 3.3, {"database": 4})
@@ -274,72 +333,107 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
             score(card, 3.0, submit=False)
             for rating in card.ratings[3:]:
                 rating.value = None
-    # 4. HR screen two days ago; both drafts unfinished (overdue).
+    # 4. HR screen two days ago; both drafts unfinished (overdue on purpose).
     app = applicant("孙磊", "两年PACS运维，想转实施方向。")
-    iv = interview(app, hr_r, now - 2 * day, panels["hr_screen"])
+    iv = interview(app, hr_r, at(-2, 15), panels["hr_screen"])
     for card in iv.scorecards:
         score(card, 2.8, submit=False)
-    # 5. Fully scored, strong.
+    # 5. Through every round: awaiting the hire decision.
     app = applicant("钱芳", "临床医学本科，后在信息科做HIS维护四年。", source="猎头")
-    full_round(app, hr_r, now - 20 * day, 3.5)
-    full_round(app, tech_r, now - 14 * day, 3.4)
-    full_round(app, exec_r, now - 7 * day, 3.5)
-    # 6. Fully scored with a panel disagreement in the technical round.
+    iv = full_round(app, hr_r, at(-13, 9, 30), 3.5)
+    decide(app, iv, "advance", "临床背景扎实，表达清楚。Strong clinical background.", at(-9, 14))
+    iv = full_round(app, tech_r, at(-9, 14), 3.4)
+    decide(app, iv, "advance", "数据库与接口案例具体，STAR完整。Concrete cases.", at(-4, 16))
+    iv = full_round(app, exec_r, at(-4, 16), 3.5)
+    decide(app, iv, "advance", "价值观契合，待与梁宇比较后定录用。Values fit; hire decision next.")
+    # 6. The panel disagreed on integration in the technical round; executive round done,
+    #    its decision still open.
     app = applicant("冯超", "做过区域卫生信息平台对接，数据迁移经验丰富。")
-    full_round(app, hr_r, now - 18 * day, 3.0)
-    full_round(
+    iv = full_round(app, hr_r, at(-11, 11), 3.0)
+    decide(app, iv, "advance", "迁移经验对口。Migration experience fits.", at(-8, 10))
+    iv = full_round(
         app,
         tech_r,
-        now - 12 * day,
+        at(-8, 10),
         3.0,
         {
             "interviewer1@demo.test": {"integration": 4},
             "interviewer2@demo.test": {"integration": 1},
         },
     )
-    full_round(app, exec_r, now - 5 * day, 3.0)
-    # 7. Veto: integrity rated 1 with a note in the executive round.
+    decide(
+        app,
+        iv,
+        "advance",
+        "面试官对系统集成意见分歧，高管面再核实。Panel split on integration: check in round 3.",
+        at(-5, 14),
+    )
+    full_round(app, exec_r, at(-5, 14), 3.0)
+    # 7. Veto: integrity rated 1 with a note in the executive round; rejected.
     app = applicant("何静", "简历写有多个三甲医院项目，时间线有重叠。")
-    full_round(app, hr_r, now - 16 * day, 3.1)
-    full_round(app, tech_r, now - 10 * day, 3.0)
+    iv = full_round(app, hr_r, at(-12, 15), 3.1)
+    decide(
+        app, iv, "advance", "基本条件符合，技术面核实项目经历。Verify projects next.", at(-10, 15)
+    )
+    iv = full_round(app, tech_r, at(-10, 15), 3.0)
+    decide(
+        app, iv, "advance", "技术尚可；项目时间线请高管面追问。Ask about the timeline.", at(-4, 10)
+    )
     iv = full_round(
         app,
         exec_r,
-        now - 4 * day,
+        at(-4, 10),
         3.0,
         {"interviewer4@demo.test": {"integrity": 1}},
         flags=("no_project_detail",),
     )
-    # 8. Below the must-have hurdle on databases.
+    decide(
+        app,
+        iv,
+        "reject",
+        "项目经历前后矛盾，诚信存疑。Integrity veto: the timeline does not add up.",
+    )
+    # 8. Below the must-have hurdle on databases: rejected after the technical round.
     app = applicant("马骏", "主要做前端开发，接触过少量医疗项目。")
-    full_round(app, hr_r, now - 15 * day, 2.8, flags=("tech_only",))
-    full_round(
+    iv = full_round(app, hr_r, at(-12, 10), 2.8, flags=("tech_only",))
+    decide(app, iv, "advance", "偏技术但基础可以，技术面看数据库。Check databases.", at(-7, 14))
+    iv = full_round(
         app,
         tech_r,
-        now - 9 * day,
+        at(-7, 14),
         2.4,
         {"interviewer1@demo.test": {"database": 2}, "interviewer2@demo.test": {"database": 2}},
         flags=("no_project_detail",),
     )
+    decide(app, iv, "reject", "数据库能力未达必备要求。Below the database must-have.")
     # 9. Passed the HR screen; technical interview next week.
     app = applicant("高原", "熟悉Oracle与医保接口，做过两家二甲医院上线。")
-    full_round(app, hr_r, now - 3 * day, 3.3)
-    interview(app, tech_r, now + 6 * day, panels["technical"])
+    iv = full_round(app, hr_r, at(-3, 9), 3.3)
+    decide(app, iv, "advance", "医保接口经验难得。Rare insurance-interface experience.", at(6, 14))
+    interview(app, tech_r, at(6, 14), panels["technical"])
     # 10. Rejected after the HR screen.
     app = applicant("林晓", "培训讲师背景，无实施经验。", source="招聘网站")
-    full_round(app, hr_r, now - 25 * day, 1.9, flags=("etiquette_lapse", "no_company_research"))
-    app.status = ApplicationStatus.REJECTED
-    app.closed_at = now - 24 * day
-    # 11. Cancelled interview: its draft is kept.
+    iv = full_round(app, hr_r, at(-12, 16), 1.9, flags=("etiquette_lapse", "no_company_research"))
+    decide(app, iv, "reject", "无实施经验，迟到且未了解公司产品。No implementation experience.")
+    # 11. Cancelled interview (the candidate could not make it): its draft is kept.
     app = applicant("罗敏", "三年LIS实施，目前在职，时间不便。")
-    iv = interview(app, hr_r, now - 1 * day, panels["hr_screen"])
+    iv = interview(app, hr_r, at(-1, 11), panels["hr_screen"])
     score(iv.scorecards[0], 3.0, submit=False)
     iv.status = InterviewStatus.CANCELLED
-    # 12. Fully scored, strong hire material.
+    # 12. Through every round, hired.
     app = applicant("梁宇", "八年医疗信息化，主导过EMR+PACS整体上线，FHIR实践。", source="内推")
-    full_round(app, hr_r, now - 30 * day, 3.7)
-    full_round(app, tech_r, now - 26 * day, 3.7)
-    full_round(app, exec_r, now - 21 * day, 3.6)
+    iv = full_round(app, hr_r, at(-14, 10), 3.7)
+    decide(app, iv, "advance", "经验全面，优先安排。Broad experience: fast-track.", at(-11, 14))
+    iv = full_round(app, tech_r, at(-11, 14), 3.7)
+    decide(app, iv, "advance", "FHIR与PACS案例出色。Outstanding FHIR and PACS cases.", at(-8, 15))
+    iv = full_round(app, exec_r, at(-8, 15), 3.6)
+    row = decide(app, iv, "advance", "全体面试官一致推荐。The whole panel recommends.")
+    db.session.flush()
+    hire = decisions.decide_hire(
+        app, "hire", "三轮均为强烈推荐，录用。Strong hire in all three rounds.", manager
+    )
+    hire.decided_at = min(row.decided_at + timedelta(days=1), now)
+    app.closed_at = hire.decided_at
 
     # The second job: interviewer4 is not on its panel.
     for name, note, quality in (
@@ -349,10 +443,13 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
     ):
         app = applicant(name, note, target=job2)
         if quality is not None:
-            iv = interview(app, job2.rounds[0], now - 3 * day, [iv1, iv2])
+            iv = interview(app, job2.rounds[0], at(-3, 14), [iv1, iv2])
             for card in iv.scorecards:
                 score(card, quality)
     db.session.flush()
+    from scorecard.seed.outcomes import seed_demo_outcomes  # issue 14; idempotent
+
+    seed_demo_outcomes(manager)
     log("Demo data created.")
     return True
 

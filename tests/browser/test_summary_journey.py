@@ -9,14 +9,16 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from scorecard.models import Application, Candidate, Round
+from tests.web.compare_support import without_decisions
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def feng(demo_data, db) -> dict:
-    """冯超, put back at the technical stage: the executive interview is booked, but the
-    technical round is still to be decided (in the demo the stage follows the last booking)."""
+    """冯超, put back at the technical stage, undecided: the executive interview is booked, but
+    the technical round is still to be decided (the demo has decided it; that is undone)."""
+    without_decisions("冯超")
     app_row = db.session.scalar(
         sa.select(Application).join(Candidate).where(Candidate.name == "冯超")
     )

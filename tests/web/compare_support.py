@@ -9,7 +9,19 @@ import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db as _db
-from scorecard.models import Application, Candidate, Job, JobRole, Round, User, utcnow
+from scorecard.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Candidate,
+    HireDecision,
+    Job,
+    JobRole,
+    Round,
+    RoundDecision,
+    User,
+    utcnow,
+)
 from scorecard.seed.demo import DEMO_PASSWORD, seed_demo
 from scorecard.services import jobs as job_service
 from scorecard.services import scheduling
@@ -38,6 +50,32 @@ def ops_job() -> Job:
 
 def app_of(name: str) -> Application:
     return _db.session.scalar(sa.select(Application).join(Candidate).where(Candidate.name == name))
+
+
+def without_decisions(*names: str) -> None:
+    """As if the hiring manager had not decided on these candidates yet (all of the medical
+    job's, without names): the demo's round and hire decisions and their audit rows go, and
+    the applications are open again on the round they reached. For tests of the decision
+    rules, which start from scored rounds nobody has decided."""
+    apps = [app_of(n) for n in names] or list(medical_job_applications())
+    ids = [a.id for a in apps]
+    for model, kind in ((RoundDecision, "round_decision"), (HireDecision, "hire_decision")):
+        rows = list(_db.session.scalars(sa.select(model.id).where(model.application_id.in_(ids))))
+        _db.session.execute(
+            sa.delete(AuditEvent).where(
+                AuditEvent.object_type == kind, AuditEvent.object_id.in_(rows)
+            )
+        )
+        _db.session.execute(sa.delete(model).where(model.id.in_(rows)))
+    for a in apps:
+        a.status, a.closed_at = ApplicationStatus.ACTIVE, None
+    _db.session.commit()
+
+
+def medical_job_applications() -> list[Application]:
+    return list(
+        _db.session.scalars(sa.select(Application).where(Application.job_id == medical_job().id))
+    )
 
 
 def round_of(job: Job, key: str) -> Round:

@@ -16,7 +16,7 @@ from scorecard.services import decisions
 from scorecard.services import jobs as job_service
 from scorecard.services.errors import DomainError
 from tests.web import compare_support
-from tests.web.compare_support import app_of, medical_job, round_of
+from tests.web.compare_support import app_of, medical_job, round_of, without_decisions
 
 demo = compare_support.demo  # the fixture
 
@@ -38,6 +38,7 @@ def _refuse(fn, field: str, text: str) -> None:
 
 def test_advance_with_the_recommendation_needs_no_rationale(app, demo, db):
     job = medical_job()
+    without_decisions("钱芳")
     app_row = app_of("钱芳")
     hr_round = round_of(job, "hr_screen")
     app_row.current_round = hr_round  # as if the later rounds were not booked yet
@@ -49,7 +50,11 @@ def test_advance_with_the_recommendation_needs_no_rationale(app, demo, db):
     assert app_row.current_round.key == "technical"
     assert app_row.status == ApplicationStatus.ACTIVE
     assert row.recommendation in ("hire", "strong_hire") and row.rationale == ""
-    event = _db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "decision.round"))
+    event = _db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "decision.round", AuditEvent.object_id == row.id
+        )
+    )
     assert event.object_type == "round_decision" and event.object_id == row.id
     assert event.before["current_round_id"] == hr_round.id
     assert event.after["decision"] == "advance"
@@ -57,6 +62,7 @@ def test_advance_with_the_recommendation_needs_no_rationale(app, demo, db):
 
 def test_against_the_recommendation_needs_a_rationale(app, demo, db):
     job = medical_job()
+    without_decisions("马骏", "梁宇", "冯超")
     weak = app_of("马骏")  # technical round: must-have database below the hurdle (no_hire)
     tech = round_of(job, "technical")
     strong = app_of("梁宇")
@@ -98,6 +104,7 @@ def test_nothing_submitted_means_a_rationale_to_advance_or_reject(app, demo, db)
 
 def test_advance_on_the_last_round_waits_for_the_hire_decision(app, demo, db):
     job = medical_job()
+    without_decisions("梁宇")
     app_row = app_of("梁宇")
     last = round_of(job, "executive")
     with app.test_request_context():
@@ -110,6 +117,7 @@ def test_advance_on_the_last_round_waits_for_the_hire_decision(app, demo, db):
 
 def test_a_revision_needs_a_new_rationale_and_keeps_history(app, demo, db):
     job = medical_job()
+    without_decisions("钱芳")
     app_row = app_of("钱芳")
     tech = round_of(job, "technical")
     with app.test_request_context():
@@ -141,6 +149,7 @@ def test_a_revision_needs_a_new_rationale_and_keeps_history(app, demo, db):
 
 def test_only_the_hiring_manager_or_an_admin_decides(app, demo, db, make_user):
     job = medical_job()
+    without_decisions("钱芳")
     app_row = app_of("钱芳")
     tech = round_of(job, "technical")
     manager_as_interviewer = make_user(Role.MANAGER)
@@ -192,6 +201,7 @@ def test_bad_decision_values_are_refused(app, demo, db):
 
 def test_hire_decision_always_needs_a_rationale_and_closes(app, demo, db):
     job = medical_job()
+    without_decisions("梁宇")
     app_row = app_of("梁宇")
     with app.test_request_context():
         _refuse(

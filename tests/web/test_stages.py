@@ -12,35 +12,36 @@ demo = compare_support.demo  # the fixture
 
 def test_advancing_the_last_round_means_awaiting_the_hire_decision(app, client, demo, db):
     job = medical_job()
-    liang, qian = app_of("梁宇"), app_of("钱芳")
+    feng, qian = app_of("冯超"), app_of("钱芳")  # both through the executive round
     executive = round_of(job, "executive")
     with app.test_request_context():
-        assert liang.current_round_id == executive.id
-        assert not is_awaiting_hire(liang)
-        assert stage_label(liang) == "Executive interview"
+        assert feng.current_round_id == executive.id and qian.current_round_id == executive.id
+        assert not is_awaiting_hire(feng)  # interviewed, no decision yet
+        assert stage_label(feng) == "Executive interview"
+        assert is_awaiting_hire(qian) and stage_label(qian) == "Awaiting hire decision"
         decisions.decide_round(
-            liang, executive, "advance", "Strong across the panel.", demo["manager"]
+            feng, executive, "advance", "Strong across the panel.", demo["manager"]
         )
         _db.session.commit()
-        assert is_awaiting_hire(liang)
-        assert stage_label(liang) == "Awaiting hire decision"
-        assert liang.id in awaiting_hire_ids([liang.id, qian.id, app_of("周婷").id])
+        assert is_awaiting_hire(feng)
+        assert stage_label(feng) == "Awaiting hire decision"
+        assert awaiting_hire_ids([feng.id, qian.id, app_of("周婷").id]) == {feng.id, qian.id}
     sign_in(client, demo["hr"])
-    html = client.get(f"/jobs/{job.id}/compare?a={liang.id}&a={qian.id}").get_data(as_text=True)
-    assert '<p class="stage">Awaiting hire decision</p>' in html
+    html = client.get(f"/jobs/{job.id}/compare?a={feng.id}&a={qian.id}").get_data(as_text=True)
+    assert html.count('<p class="stage">Awaiting hire decision</p>') == 2
 
     with app.test_request_context():
         # A hold on that round revises it: no longer through, on hold.
         decisions.decide_round(
-            liang, executive, "hold", "Second reference pending.", demo["manager"]
+            feng, executive, "hold", "Second reference pending.", demo["manager"]
         )
         _db.session.commit()
-        assert not is_awaiting_hire(liang) and stage_label(liang) == "On hold"
-        decisions.decide_round(liang, executive, "advance", "References fine.", demo["manager"])
-        decisions.decide_hire(liang, "hire", "Best of the panel.", demo["manager"])
+        assert not is_awaiting_hire(feng) and stage_label(feng) == "On hold"
+        decisions.decide_round(feng, executive, "advance", "References fine.", demo["manager"])
+        decisions.decide_hire(feng, "hire", "Best of the panel.", demo["manager"])
         _db.session.commit()
-        assert not is_awaiting_hire(liang) and stage_label(liang) == "Hired"
-        assert awaiting_hire_ids([liang.id]) == set()
+        assert not is_awaiting_hire(feng) and stage_label(feng) == "Hired"
+        assert awaiting_hire_ids([feng.id]) == set()
 
 
 def test_advancing_an_earlier_round_is_not_awaiting_the_hire_decision(app, demo, db):

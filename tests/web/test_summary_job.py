@@ -12,7 +12,7 @@ from scorecard.models import Role, utcnow
 from scorecard.services import decisions
 from scorecard.services.job_summary import build_job_summary
 from tests.web import compare_support
-from tests.web.compare_support import app_of, medical_job, round_of, sign_in
+from tests.web.compare_support import app_of, medical_job, round_of, sign_in, without_decisions
 
 demo = compare_support.demo  # the fixture
 
@@ -30,14 +30,18 @@ def test_funnel_counts_the_demo(client, demo, db):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # HR screen: 10 candidates booked (罗敏's is cancelled, 周婷 has none), 8 scored
-    # (孙磊's two drafts are overdue), nobody decided yet.
+    # (孙磊's two drafts are overdue), 7 advanced and 林晓 rejected.
     hr = _cells(html, "hr_screen")
-    assert (hr["scheduled"], hr["scored"], hr["advanced"], hr["rejected"]) == ("10", "8", "0", "0")
-    assert hr["pass"] == "—" and hr["overdue"] == "2"
+    assert (hr["scheduled"], hr["scored"], hr["advanced"], hr["rejected"]) == ("10", "8", "7", "1")
+    assert hr["pass"] == "88%" and hr["overdue"] == "2"
+    # Technical: 郑洁 today (one scorecard in), 高原 next week; 马骏 rejected.
     tech = _cells(html, "technical")
     assert (tech["scheduled"], tech["scored"]) == ("7", "6")
+    assert (tech["advanced"], tech["rejected"], tech["pass"]) == ("4", "1", "80%")
+    # Executive: 钱芳 and 梁宇 advanced, 何静 rejected (veto), 冯超 not decided yet.
     execu = _cells(html, "executive")
     assert (execu["scheduled"], execu["scored"]) == ("4", "4")
+    assert (execu["advanced"], execu["rejected"], execu["pass"]) == ("2", "1", "67%")
     assert "孙磊" in html[html.index('id="overdue"') :]
     chart = re.search(r'id="funnel-chart"[^>]*data-chart="([^"]+)"', html)
     data = json.loads(html_lib.unescape(chart.group(1)))
@@ -53,6 +57,7 @@ def test_funnel_counts_the_demo(client, demo, db):
 
 def test_decisions_feed_the_funnel_and_pass_rate(app, client, demo, db):
     job = medical_job()
+    without_decisions()  # from a funnel nobody has decided on
     hr_round = round_of(job, "hr_screen")
     with app.test_request_context():
         for name in ("钱芳", "冯超", "梁宇"):

@@ -24,6 +24,7 @@ from tests.web.compare_support import (
     put_on_panel,
     round_of,
     sign_in,
+    without_decisions,
 )
 
 demo = compare_support.demo  # the fixture
@@ -55,8 +56,9 @@ def test_manager_sees_the_grid_the_disagreement_and_the_reasons(client, demo, db
     assert "must-have Database skills" in html
     assert html.count("version 1") == 2
     assert "Overall recommendation" in html
-    # Decision form for the hiring manager; no decision yet.
-    assert 'id="no-decision"' in html and 'name="rationale"' in html
+    # Decision form for the hiring manager, under the demo's decision and its rationale.
+    assert 'id="decision-history"' in html and "Panel split on integration" in html
+    assert 'id="no-decision"' not in html and 'name="rationale"' in html
 
 
 def test_edited_after_submit_is_shown_and_the_snapshot_kept(client, demo, db):
@@ -159,9 +161,18 @@ def test_manager_records_advance_and_the_stage_changes(client, demo, db):
     assert _url(fc, tech) in page and 'data-decision="advance"' in page
 
 
+def _decision_audits() -> int:
+    return _db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("decision%"))
+    )
+
+
 def test_bad_posts_change_nothing_and_say_why(client, demo, db, make_user):
     job = medical_job()
+    without_decisions("马骏")
     weak, tech = app_of("马骏"), round_of(job, "technical")
+    decided = _db.session.scalar(sa.select(sa.func.count(RoundDecision.id)))
+    audits = _decision_audits()
     sign_in(client, demo["manager"])
     token = page_token(client, _url(weak, tech))
     cases = [
@@ -187,11 +198,9 @@ def test_bad_posts_change_nothing_and_say_why(client, demo, db, make_user):
         "Only the job's hiring manager" in m for m in alerts(response.get_data(as_text=True))
     )
     _db.session.expire_all()
-    assert _db.session.scalar(sa.select(sa.func.count(RoundDecision.id))) == 0
+    assert _db.session.scalar(sa.select(sa.func.count(RoundDecision.id))) == decided
     assert app_of("马骏").status == ApplicationStatus.ACTIVE
-    assert not _db.session.scalar(
-        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("decision%"))
-    )
+    assert _decision_audits() == audits
     # In Chinese, the message is translated.
     sign_in(client, demo["manager"])
     token = page_token(client, _url(weak, tech))
@@ -204,6 +213,7 @@ def test_bad_posts_change_nothing_and_say_why(client, demo, db, make_user):
 
 
 def test_hire_decision_page(client, demo, db):
+    without_decisions("梁宇")
     ly = app_of("梁宇")
     sign_in(client, demo["manager"])
     url = f"/applications/{ly.id}/decision"
