@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-from scorecard import access
+from scorecard import access, permissions
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
@@ -90,11 +90,7 @@ def _facts(user: User, args: dict[str, Any]) -> access.Facts | None:
                 break
     if job_id is None:
         return None
-    job_role = db.session.scalar(
-        sa.select(JobMember.job_role).where(
-            JobMember.job_id == job_id, JobMember.user_id == user.id
-        )
-    )
+    job_role = permissions.job_role(user, job_id)
     panel_cards = sa.select(Scorecard.status).where(Scorecard.interviewer_id == user.id)
     if interview_id is not None:
         panel_cards = panel_cards.where(Scorecard.interview_id == interview_id)

@@ -3,7 +3,7 @@
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_request_context, request
 from flask_login import current_user
 
 from scorecard.extensions import db
@@ -46,12 +46,21 @@ def visible_jobs(user: User) -> list[Job]:
 
 
 def job_role(user: User, job_id: int) -> JobRole | None:
-    """The user's role on a job's hiring team, or None."""
-    return db.session.scalar(
+    """The user's role on a job's hiring team, or None (asked once per reading request: the
+    guard and the view ask the same question; a writing request may change membership)."""
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    memo: dict | None = g.setdefault("_job_roles", {}) if reading else None
+    key = (user.id, job_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    role = db.session.scalar(
         sa.select(JobMember.job_role).where(
             JobMember.job_id == job_id, JobMember.user_id == user.id
         )
     )
+    if memo is not None:
+        memo[key] = role
+    return role
 
 
 def can_view_job(user: User, job_id: int) -> bool:

@@ -22,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from scorecard.compare.present import Texts
 from scorecard.i18n import bilingual_text
 from scorecard.labels import DIMENSION_LABELS, RATING_LABELS, STAR_LABELS
 from scorecard.models import Application, Dimension
@@ -57,8 +58,6 @@ class MatrixTable:
     """The matrix as header + typed rows, shared by CSV and XLSX."""
 
     def __init__(self, matrix: Matrix) -> None:
-        from scorecard.compare.present import Texts
-
         self.matrix = matrix
         self.texts = Texts(matrix, Explainer(matrix.scoring))
         self.rounds = matrix.scoring.rounds

@@ -12,12 +12,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from scorecard.compare import exports
 from scorecard.compare.present import Texts, row_views
+from scorecard.compare.query import parse_query
 from scorecard.extensions import db
 from scorecard.paging import Page
 from scorecard.permissions import get_reviewable_application_or_404, get_reviewable_job_or_404
 from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS
-from scorecard.services import audit, exports
+from scorecard.services import audit
 from scorecard.services import explain as explain_service
 from scorecard.services.comparison import MAX_PICK, MIN_PICK, build_comparison
 from scorecard.services.errors import DomainError
@@ -32,7 +34,10 @@ bp = Blueprint("compare", __name__)
 @login_required
 def matrix(job_id: int):
     job = get_reviewable_job_or_404(job_id)
-    m = build_matrix(job, current_user, request.args, Page.from_args(request.args))
+    scoring = JobScoring(job)
+    m = build_matrix(
+        scoring, current_user, parse_query(request.args, scoring), Page.from_args(request.args)
+    )
     explainer = explain_service.Explainer(m.scoring)
     return render_template(
         "compare/matrix.html",
@@ -99,7 +104,8 @@ def _audit_export(action: str, obj_type: str, obj_id: int, job_id: int, after: d
 
 def _export_matrix(job_id: int, fmt: str) -> Response:
     job = get_reviewable_job_or_404(job_id)
-    m = build_matrix(job, current_user, request.args)
+    scoring = JobScoring(job)
+    m = build_matrix(scoring, current_user, parse_query(request.args, scoring))
     if m.query.errors:
         for message in m.query.errors:
             flash(message, "error")

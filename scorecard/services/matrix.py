@@ -10,12 +10,11 @@ A page costs a constant number of queries whatever the number of candidates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from scorecard.extensions import db
 from scorecard.models import (
@@ -27,7 +26,7 @@ from scorecard.models import (
     User,
 )
 from scorecard.paging import Page, Pages
-from scorecard.scoring import FLAG_KINDS, RECOMMENDATIONS, Policy
+from scorecard.scoring import Policy
 from scorecard.services.recommendations import JobScoring
 from scorecard.services.results import DIMENSIONS, Summary, job_summaries
 from scorecard.visibility import blind_clause
@@ -113,8 +112,9 @@ class Row:
 
 
 @dataclass
-class Query:
-    """The matrix's sort, filters and search, read from query arguments and checked."""
+class Filters:
+    """What the matrix is sorted and filtered by, already checked (compare/query.py reads
+    them from a request's query string)."""
 
     sort: str = "score"
     direction: str = "desc"
@@ -122,20 +122,6 @@ class Query:
     recommendation: str = ""
     flag: str = ""
     q: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    def args(self, **override: str) -> dict[str, str]:
-        """Query arguments for a link: the current ones with some replaced, empties dropped."""
-        values = {
-            "sort": self.sort,
-            "dir": self.direction,
-            "stage": self.stage,
-            "rec": self.recommendation,
-            "flag": self.flag,
-            "q": self.q,
-        }
-        values.update(override)
-        return {k: v for k, v in values.items() if v}
 
 
 def columns(scoring: JobScoring) -> list[str]:
@@ -149,61 +135,7 @@ def stage_values(scoring: JobScoring) -> list[str]:
     return [r.key for r in scoring.rounds] + list(STATUS_STAGES)
 
 
-def parse_query(args: Mapping[str, str], scoring: JobScoring) -> Query:
-    """Read sort/filter arguments; an unknown value is dropped with a message, never a 500."""
-    query = Query()
-    sort = (args.get("sort") or "").strip()
-    if sort:
-        if sort in columns(scoring):
-            query.sort = sort
-        else:
-            query.errors.append(
-                _(
-                    "There is no column “%(value)s” to sort by: sorted by overall score instead.",
-                    value=sort[:40],
-                )
-            )
-    direction = (args.get("dir") or "").strip()
-    if direction:
-        if direction in ("asc", "desc"):
-            query.direction = direction
-        else:
-            query.errors.append(_("Sort order must be ascending or descending."))
-    elif sort == "name" or sort == "stage":
-        query.direction = "asc"
-    checks: list[tuple[str, str, Sequence[str], Callable[[str], str]]] = [
-        (
-            "stage",
-            "stage",
-            stage_values(scoring),
-            lambda v: _("There is no stage “%(value)s” in this job: filter ignored.", value=v),
-        ),
-        (
-            "rec",
-            "recommendation",
-            [*RECOMMENDATIONS, "positive", "none"],
-            lambda v: _("There is no recommendation “%(value)s”: filter ignored.", value=v),
-        ),
-        (
-            "flag",
-            "flag",
-            [*FLAG_KINDS, "any", "none"],
-            lambda v: _("There is no flag “%(value)s”: filter ignored.", value=v),
-        ),
-    ]
-    for arg, attr, allowed, message in checks:
-        value = (args.get(arg) or "").strip()
-        if not value:
-            continue
-        if value in allowed:
-            setattr(query, attr, value)
-        else:
-            query.errors.append(message(value[:40]))
-    query.q = (args.get("q") or "").strip()[:SEARCH_MAX]
-    return query
-
-
-def _keep(row: Row, query: Query) -> bool:
+def _keep(row: Row, query: Filters) -> bool:
     if query.stage and row.stage != query.stage:
         return False
     s = row.summary
@@ -242,7 +174,7 @@ class Matrix:
 
     job: Job
     scoring: JobScoring
-    query: Query
+    query: Filters
     rows: list[Row]  # every row kept by the filters, sorted (exports take them all)
     total: int
     bands: Policy
@@ -283,14 +215,13 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
 
 
 def build_matrix(
-    job: Job,
+    scoring: JobScoring,
     user: User,
-    args: Mapping[str, str],
+    query: Filters,
     page: Page = Page(),  # noqa: B008
 ) -> Matrix:
-    """The matrix as `user` may see it, sorted and filtered by `args`."""
-    scoring = JobScoring(job)
-    query = parse_query(args, scoring)
+    """The matrix of `scoring.job` as `user` may see it, sorted and filtered by `query`."""
+    job = scoring.job
     summaries = job_summaries(job, scoring)  # rows the viewer is blind to get no summary:
     rows = []
     for entry, hidden in load_entries(job.id, user):
