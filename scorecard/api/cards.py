@@ -22,6 +22,7 @@ from scorecard.api.schemas import (
     EditIn,
     EditOut,
     HarvestScorecard,
+    HarvestV3Scorecard,
     PageQuery,
     SaveOut,
     ScorecardOut,
@@ -144,12 +145,13 @@ def interview_scorecards(call: Call, interview_id: int):
     "/applications/<id:application_id>/scorecards",
     summary="An application's scorecards, natively or as Greenhouse Harvest scorecard objects",
     tag="Scorecards",
-    response=ScorecardPage | list[HarvestScorecard],
+    response=ScorecardPage | list[HarvestV3Scorecard] | list[HarvestScorecard],
     query=ApplicationScorecardsQuery,
     who="Callers who may see the application; each scorecard then follows the blind rule.",
 )
 def application_scorecards(call: Call, application_id: int):
-    """`format=harvest` answers a bare array (like Harvest) of submitted scorecards only.
+    """`format=harvest` (Harvest v3) or `format=harvest_v1` answers a bare array (like
+    Harvest) of submitted scorecards only.
 
     Mapping of the 1–4 scale: 1 → definitely_not, 2 → no, 3 → yes, 4 → strong_yes; not
     assessed → left out of `ratings` and "no_decision" as the attribute's rating; no overall
@@ -164,10 +166,10 @@ def application_scorecards(call: Call, application_id: int):
     )
     if q.updated_since:
         stmt = stmt.where(Scorecard.updated_at >= q.updated_since)
-    if q.format == "harvest":
+    if q.format in ("harvest", "harvest_v1"):
         stmt = stmt.where(Scorecard.status == ScorecardStatus.SUBMITTED)
         rows, _total = _rows(stmt.order_by(Scorecard.id), q)
-        return harvest.harvest_scorecards(rows)
+        return harvest.harvest_scorecards(rows, "v1" if q.format == "harvest_v1" else "v3")
     rows, total = _rows(stmt.order_by(Scorecard.id), q)
     return present.page(present.scorecards(rows, call.user), q, total)
 

@@ -1,5 +1,11 @@
 """Scorecards in the shape of Greenhouse Harvest's scorecard object, for tools built on it.
 
+Two shapes: `harvest` follows Harvest v3 (Greenhouse retired v1/v2 on 31 August 2026): flat
+objects whose relations are `<object>_id` fields, no embedded users, ISO 8601 UTC times.
+`harvest_v1` keeps the retired v1 object (embedded `interviewer` / `submitted_by` users,
+`interview_step {id, name}`, a `ratings` map) for old consumers. Neither splits a person's
+display name: Scorecard keeps one name, so v1's `first_name` holds all of it.
+
 Our 1–4 scale maps onto Harvest's words one to one; Harvest's "mixed" has no counterpart
 (our scale has no midpoint) and stays empty:
 
@@ -42,11 +48,11 @@ RED_FLAGS_QUESTION = "Red flags"
 
 
 def harvest_user(user: User) -> dict[str, Any]:
-    """Harvest's user object; the name is split at its last space (none: all first name)."""
+    """Harvest v1's user object. Scorecard keeps one display name, which is never split at a
+    space ("陈静 Chen Jing" is no first name "陈静 Chen" and last name "Jing"): all of it is
+    `name` and `first_name`, and `last_name` is empty."""
     name = user.name.strip()
-    first, _sep, last = name.rpartition(" ")
-    if not first:
-        first, last = name, ""
+    first, last = name, ""
     return {
         "id": user.id,
         "first_name": first,
@@ -70,9 +76,9 @@ def _star_answer(evidence: Any) -> str:
 
 
 def harvest_scorecards(
-    rows: Iterable[tuple[Scorecard, Interview, Application, User]],
+    rows: Iterable[tuple[Scorecard, Interview, Application, User]], version: str = "v3"
 ) -> list[dict[str, Any]]:
-    """Submitted, visible scorecards → Harvest scorecard objects."""
+    """Submitted, visible scorecards → Harvest scorecard objects (v3, or the retired v1)."""
     rows = [r for r in rows if r[0].is_submitted]
     if not rows:
         return []
@@ -137,6 +143,29 @@ def harvest_scorecards(
         ticked = [bilingual_text(flags[fid], "label") for fid, _k in content.flags[card.id]]
         if ticked:
             qa.append({"id": None, "question": RED_FLAGS_QUESTION, "answer": "; ".join(ticked)})
+        if version == "v3":
+            out.append(
+                {
+                    "id": card.id,
+                    "application_id": app_row.id,
+                    "candidate_id": app_row.candidate_id,
+                    "interview_id": iv.id,
+                    "interview_step_id": rnd.id,
+                    "interviewer_id": interviewer.id,
+                    "submitted_by_id": interviewer.id,
+                    "interviewed_at": iso(iv.starts_at),
+                    "submitted_at": iso(card.submitted_at),
+                    "created_at": iso(card.created_at),
+                    "updated_at": iso(card.updated_at),
+                    "overall_recommendation": harvest_rating(card.overall),
+                    "attributes": attributes,
+                    "questions": [
+                        {"question_id": q["id"], "question": q["question"], "answer": q["answer"]}
+                        for q in qa
+                    ],
+                }
+            )
+            continue
         out.append(
             {
                 "id": card.id,

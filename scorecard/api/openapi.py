@@ -38,9 +38,11 @@ language (else Accept-Language).
 and answer `{"items", "page", "per_page", "total"}`.
 
 **Greenhouse Harvest**: `GET /api/v1/applications/{application_id}/scorecards?format=harvest`
-answers Harvest scorecard objects. Scale mapping: 1 → definitely_not, 2 → no, 3 → yes,
-4 → strong_yes; not assessed → omitted from `ratings`, attribute rating `no_decision`; no
-overall recommendation → `no_decision`; `mixed` stays empty."""
+answers Harvest v3 scorecard objects (flat, relations as ids); `format=harvest_v1` the retired
+v1 objects (embedded users; a display name is never split at a space). Scale mapping:
+1 → definitely_not, 2 → no, 3 → yes, 4 → strong_yes; not assessed → omitted from `ratings`,
+attribute rating `no_decision`; no overall recommendation → `no_decision`; `mixed` stays
+empty."""
 
 
 class _Builder:

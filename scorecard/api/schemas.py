@@ -98,10 +98,11 @@ class ScorecardsQuery(PageQuery):
 
 
 class ApplicationScorecardsQuery(PageQuery):
-    format: Literal["native", "harvest"] = Field(
+    format: Literal["native", "harvest", "harvest_v1"] = Field(
         "native",
-        description="`harvest`: a bare array of Greenhouse Harvest scorecard objects "
-        "(submitted scorecards only); `native`: this API's page of scorecards.",
+        description="`harvest`: a bare array of Greenhouse Harvest v3 scorecard objects "
+        "(submitted scorecards only); `harvest_v1`: the same in the retired Harvest v1 shape; "
+        "`native`: this API's page of scorecards.",
     )
 
 
@@ -529,6 +530,31 @@ class HarvestScorecard(Out):
     attributes: list[HarvestAttribute]
     ratings: HarvestRatings
     questions: list[HarvestQuestion]
+
+
+class HarvestV3Question(Out):
+    question_id: int | None
+    question: str
+    answer: str
+
+
+class HarvestV3Scorecard(Out):
+    """A scorecard in Greenhouse Harvest v3's flat shape: relations as ids, no embedded users."""
+
+    id: int
+    application_id: int
+    candidate_id: int
+    interview_id: int
+    interview_step_id: int
+    interviewer_id: int
+    submitted_by_id: int
+    interviewed_at: str
+    submitted_at: str
+    created_at: str
+    updated_at: str
+    overall_recommendation: Literal["definitely_not", "no", "yes", "strong_yes", "no_decision"]
+    attributes: list[HarvestAttribute]
+    questions: list[HarvestV3Question]
 
 
 # --- recommendations ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The Greenhouse Harvest export: every field and enum value of the Harvest scorecard object.
+"""The Greenhouse Harvest export: `format=harvest` is Harvest v3's flat scorecard object,
+`format=harvest_v1` the retired v1 object, field by field and enum value by enum value.
 
-Reference shape (Harvest API, "The scorecard object"): id, interview, interview_step {id,
+v1 reference shape (Harvest API, "The scorecard object"): id, interview, interview_step {id,
 name}, candidate_id, application_id, interviewed_at, submitted_at, submitted_by and
 interviewer {id, first_name, last_name, name, employee_id}, overall_recommendation
 (definitely_not | no | yes | strong_yes | no_decision), attributes [{name, type, note,
@@ -69,7 +70,7 @@ def _check_user(obj, user):
 def test_harvest_export_has_the_greenhouse_shape(api):
     own = api.world.scopes["own"]
     card, values = _vary_the_submitted_card(api.world)
-    export = api.ok("manager", f"/applications/{own.application.id}/scorecards?format=harvest")
+    export = api.ok("manager", f"/applications/{own.application.id}/scorecards?format=harvest_v1")
     assert isinstance(export, list) and len(export) == 1  # submitted scorecards only
     sc = export[0]
     assert set(sc) == TOP_KEYS
@@ -136,18 +137,69 @@ def test_harvest_export_has_the_greenhouse_shape(api):
 def test_overall_maps_onto_harvest_words(api):
     own = api.world.scopes["own"]
     card = own.submitted_card
-    path = f"/applications/{own.application.id}/scorecards?format=harvest"
+    path = f"/applications/{own.application.id}/scorecards?format=harvest_v1"
     for value, word in ((1, "definitely_not"), (2, "no"), (3, "yes"), (4, "strong_yes")):
         card.overall = value
         _db.session.commit()
         assert api.ok("hr", path)[0]["overall_recommendation"] == word
 
 
-def test_names_split_for_first_and_last(api):
+def test_names_are_never_split_at_a_space(api):
     from scorecard.api.harvest import harvest_user
     from scorecard.models import User
 
-    assert harvest_user(User(id=1, name="Kate Austen"))["first_name"] == "Kate"
-    assert harvest_user(User(id=1, name="Mary Jane Watson"))["last_name"] == "Watson"
-    chinese = harvest_user(User(id=1, name="张伟"))
-    assert chinese["first_name"] == "张伟" and chinese["last_name"] == ""
+    for name in ("陈静 Chen Jing", "Mary Jane Watson", "张伟"):
+        person = harvest_user(User(id=1, name=name))
+        assert person["name"] == name and person["first_name"] == name
+        assert person["last_name"] == ""
+
+
+V3_KEYS = {
+    "id",
+    "application_id",
+    "candidate_id",
+    "interview_id",
+    "interview_step_id",
+    "interviewer_id",
+    "submitted_by_id",
+    "interviewed_at",
+    "submitted_at",
+    "created_at",
+    "updated_at",
+    "overall_recommendation",
+    "attributes",
+    "questions",
+}
+
+
+def test_harvest_v3_is_flat_with_ids(api):
+    own = api.world.scopes["own"]
+    card, values = _vary_the_submitted_card(api.world)
+    export = api.ok("manager", f"/applications/{own.application.id}/scorecards?format=harvest")
+    assert isinstance(export, list) and len(export) == 1
+    sc = export[0]
+    assert set(sc) == V3_KEYS
+    assert sc["id"] == card.id and sc["application_id"] == own.application.id
+    assert sc["candidate_id"] == own.candidate.id and sc["interview_id"] == own.interview.id
+    assert sc["interview_step_id"] == own.interview.round_id
+    assert sc["interviewer_id"] == sc["submitted_by_id"] == card.interviewer_id
+    for key in ("interviewed_at", "submitted_at", "created_at", "updated_at"):
+        assert ISO.match(sc[key]), (key, sc[key])
+    assert sc["overall_recommendation"] == "no_decision"
+    words = {1: "definitely_not", 2: "no", 3: "yes", 4: "strong_yes", None: "no_decision"}
+    criteria = card.version.criteria
+    assert [a["name"] for a in sc["attributes"]] == [c.name_en for c in criteria]
+    for attribute, crit in zip(sc["attributes"], criteria, strict=True):
+        assert set(attribute) == {"name", "type", "note", "rating"}
+        assert attribute["rating"] == words[values.get(crit.id)]
+    questions = sc["questions"]
+    assert all(set(q) == {"question_id", "question", "answer"} for q in questions)
+    assert questions[0]["question"] == "Key Take-Aways"
+    # No embedded people (v3 refers to users by id) and so no name to split.
+    raw = str(sc)
+    assert card.interviewer.name not in raw and "first_name" not in raw
+    # A blind caller (a panelist with a draft) gets the same answer as the other formats.
+    blind = api.ok(
+        "interviewer_panel", f"/applications/{own.application.id}/scorecards?format=harvest"
+    )
+    assert blind == []
