@@ -34,7 +34,7 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from scorecard import i18n, labels
+    from scorecard import i18n, labels, urls
     from scorecard.auth.session import init_login
     from scorecard.database import configure_engine
     from scorecard.extensions import babel, csrf, db, migrate
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     i18n.init_app(app)
     labels.init_app(app)
+    urls.init_app(app)
     configure_engine(app)
 
 

@@ -20,6 +20,7 @@ from scorecard.models import (
 )
 from scorecard.services import announce, audit
 from scorecard.services.errors import DomainError
+from scorecard.urls import is_web_url
 
 MIN_MINUTES, MAX_MINUTES = 5, 600
 
@@ -49,7 +50,7 @@ def _check_details(duration_minutes: int, location: str, video_link: str) -> Non
         raise DomainError("duration_minutes", _("Enter a duration from 5 to 600 minutes."))
     if len(location) > 300:
         raise DomainError("location", _("At most %(n)s characters.", n=300))
-    if video_link and not video_link.lower().startswith(("https://", "http://")):
+    if video_link and not is_web_url(video_link):
         raise DomainError("video_link", _("A video link starts with https:// or http://."))
     if len(video_link) > 500:
         raise DomainError("video_link", _("At most %(n)s characters.", n=500))
