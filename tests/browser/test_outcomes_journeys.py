@@ -34,20 +34,21 @@ def test_manager_records_an_outcome(page, demo_data, sign_in):
     page.get_by_role("link", name="Outcomes after hiring").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Outcomes after hiring")
     cell = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="probation"]')
-    cell.get_by_role("button", name="Save").click()  # nothing chosen: a clear message
+    cell.get_by_label("Result").select_option("")  # nothing chosen: a clear message
+    cell.get_by_role("button", name="Save").click()
     expect(cell.get_by_role("alert")).to_contain_text("passed, not_passed or left_early")
     cell = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="probation"]')
-    cell.get_by_label("Result").select_option("passed")
-    cell.get_by_label("Note").fill("Ran the first go-live on her own")
+    cell.get_by_label("Result").select_option("left_early")
+    cell.get_by_label("Note").fill("Moved to another city")
     cell.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Outcome saved.")).to_be_visible()
     rating = page.locator(f'tr[data-application="{hire.id}"] td[data-checkpoint="performance_6m"]')
-    rating.get_by_label("Result").select_option("4")
+    rating.get_by_label("Result").select_option("2")
     rating.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Outcome saved.")).to_be_visible()
     _db.session.rollback()
     rows = _db.session.scalars(sa.select(Outcome).where(Outcome.application_id == hire.id)).all()
-    assert {(o.probation.value if o.probation else o.rating) for o in rows} == {"passed", 4}
+    assert {(o.probation.value if o.probation else o.rating) for o in rows} == {"left_early", 2}
 
 
 def test_hr_imports_outcomes_with_preview(page, demo_data, sign_in, tmp_path):
@@ -63,6 +64,7 @@ def test_hr_imports_outcomes_with_preview(page, demo_data, sign_in, tmp_path):
         f"{email},unknown_point,3,\n",
         encoding="utf-8",
     )
+    before = _db.session.scalar(sa.select(sa.func.count(Outcome.id)))  # the demo's own
     sign_in("hr@demo.test")
     page.goto(f"/jobs/{hire.job_id}/outcomes")
     page.get_by_role("link", name="Import outcomes from CSV").click()
@@ -75,11 +77,13 @@ def test_hr_imports_outcomes_with_preview(page, demo_data, sign_in, tmp_path):
     expect(page.locator("#bad-rows")).to_contain_text("No hired candidate with this e-mail")
     expect(page.locator("#bad-rows")).to_contain_text("Unknown checkpoint: unknown_point.")
     _db.session.rollback()
-    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 0
+    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == before  # preview only
     page.get_by_role("button", name="Import the rows without problems (2)").click()
     expect(page.get_by_text("Outcomes imported: 2 (changed: 2). Rows skipped: 3.")).to_be_visible()
     _db.session.rollback()
-    assert _db.session.scalar(sa.select(sa.func.count(Outcome.id))) == 2
+    rows = _db.session.scalars(sa.select(Outcome).where(Outcome.application_id == hire.id)).all()
+    assert {(o.probation.value if o.probation else o.rating) for o in rows} == {"passed", 3}
+    assert {o.note for o in rows} >= {"smooth start"}
 
 
 def test_hr_opens_validity_and_interviewer_reports_interviewer_sees_own(page, demo_data, sign_in):

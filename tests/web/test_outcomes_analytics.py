@@ -447,3 +447,11 @@ def test_roles_cannot_reach_what_they_should_not(app, world):
     ):
         assert iv.get(url).status_code == 404, url
     assert world.users["interviewer_panel"].role == Role.INTERVIEWER
+
+
+def test_demo_outcomes_are_idempotent(app, world):
+    from scorecard.seed.outcomes import seed_demo_outcomes
+
+    with app.test_request_context():
+        assert seed_demo_outcomes(world.users["manager"]) == 2 * len(world.extra["hires"])
+        assert seed_demo_outcomes(world.users["manager"]) == 0
