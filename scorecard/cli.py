@@ -249,6 +249,8 @@ def init_cli(app: Flask) -> None:
         import signal
         import threading
 
+        from sqlalchemy.exc import SQLAlchemyError
+
         from scorecard.services.scheduled import run_due
 
         stop = threading.Event()
@@ -260,7 +262,13 @@ def init_cli(app: Flask) -> None:
         signal.signal(signal.SIGINT, _stop)
         click.echo("worker: once" if once else f"worker: looking at the schedule every {poll:g} s")
         while True:
-            for run in run_due():
+            try:
+                ran = run_due()
+            except SQLAlchemyError as exc:  # the database is away: try again next time
+                db.session.rollback()
+                click.echo(f"worker: database error ({exc.__class__.__name__}), retrying", err=True)
+                ran = []
+            for run in ran:
                 click.echo(
                     f"{run.job} {run.period_start:%Y-%m-%d %H:%M:%S}: {run.status.value}, "
                     f"{run.message}"

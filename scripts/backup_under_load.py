@@ -63,17 +63,19 @@ def wait_for_writes(source_app, load: subprocess.Popen, timeout: float = 300) ->
     """Seconds until the load's first autosaves land (gunicorn may take a while to start)."""
     from scorecard.extensions import db
 
-    def ratings() -> int:
+    def saves() -> int:  # every acknowledged save raises its scorecard's lock_version
         with source_app.app_context():
-            count = db.session.scalar(sa.text("SELECT count(*) FROM ratings"))
+            total = db.session.scalar(sa.text("SELECT sum(lock_version) FROM scorecards"))
             db.session.remove()
-            return int(count or 0)
+            return int(total or 0)
 
     t0 = time.monotonic()
-    before = ratings()
-    while ratings() == before:
+    before = saves()
+    while saves() == before:
         if load.poll() is not None or time.monotonic() - t0 > timeout:
-            raise SystemExit("the load run never wrote: see its output above")
+            load.kill()
+            rest = load.stdout.read() if load.stdout else ""
+            raise SystemExit(f"{rest}\nthe load run never wrote (status {load.poll()})")
         time.sleep(0.25)
     return time.monotonic() - t0
 

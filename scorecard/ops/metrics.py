@@ -91,7 +91,7 @@ class DatabaseCollector(Collector):
         import sqlalchemy as sa
 
         from scorecard.extensions import db
-        from scorecard.models.operations import JobRun
+        from scorecard.models.operations import JobRun, JobRunStatus
 
         runs = CounterMetricFamily(
             "scorecard_job_runs",
@@ -110,9 +110,7 @@ class DatabaseCollector(Collector):
                 )
             ).all()
             for job, status, count in rows:
-                runs.add_metric(
-                    [job, str(status.value if hasattr(status, "value") else status)], count
-                )
+                runs.add_metric([job, JobRunStatus(status).value], count)
             finished = db.session.execute(
                 sa.select(JobRun.job, sa.func.max(JobRun.finished_at))
                 .where(JobRun.status == "succeeded")
