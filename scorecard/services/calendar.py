@@ -35,7 +35,6 @@ from scorecard.models import (
 from scorecard.timeutil import zone
 
 PRODID = "-//Scorecard//Interview invitations//EN"
-FEED_PAST_DAYS = 1  # the feed keeps yesterday's interviews so today's stay while they run
 
 
 # --- invitations: one per interview and panelist ---------------------------------------------
@@ -210,7 +209,9 @@ class FeedItem:
 
 
 def upcoming_interviews(user: User, now: datetime | None = None) -> list[FeedItem]:
-    """The user's own scheduled interviews that have not ended (yesterday's included)."""
+    """The user's own scheduled interviews that have not ended yet (one running stays)."""
+    from scorecard.services.scheduling import MAX_MINUTES
+
     now = now or utcnow()
     rows = db.session.scalars(
         sa.select(Interview)
@@ -219,10 +220,11 @@ def upcoming_interviews(user: User, now: datetime | None = None) -> list[FeedIte
         .where(
             Scorecard.interviewer_id == user.id,
             Interview.status == InterviewStatus.SCHEDULED,
-            Interview.starts_at >= now - timedelta(days=FEED_PAST_DAYS),
+            Interview.starts_at >= now - timedelta(minutes=MAX_MINUTES),  # narrows in SQL
         )
         .order_by(Interview.starts_at, Interview.id)
     ).all()
+    rows = [iv for iv in rows if iv.ends_at > now]
     sequences = dict(
         db.session.execute(
             sa.select(CalendarInvite.interview_id, CalendarInvite.sequence).where(

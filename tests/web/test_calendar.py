@@ -173,6 +173,8 @@ def test_the_feed_lists_exactly_ones_upcoming_interviews(app, client, db, make_u
     book(team, [team.iv2], hours_ahead=40, name="Someone Else")
     gone = book(team, [team.iv1], hours_ahead=50, name="Cancelled One")
     scheduling.cancel_interview(gone, team.hr)
+    held = book(team, [team.iv1], hours_ahead=60, name="Already Held")
+    held.starts_at = utcnow() - timedelta(hours=3)  # it took place: over, not upcoming
     db.session.commit()
     login_as(team.iv1)
     page = post(client, "/settings/calendar-feed", page="/settings/notifications")
