@@ -405,8 +405,41 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def code_version() -> str:
+    """The commit measured, and how many files under scorecard/ and templates/ differ from it."""
+    try:
+        head = subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--",
+                "scorecard",
+                "templates",
+                "wsgi.py",
+                "config.py",
+            ],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    return head + (f" plus {len(dirty)} uncommitted file(s)" if dirty else " (clean)")
+
+
 def run(url: str, args: argparse.Namespace, workdir: Path) -> int:
     import requests
+
+    print(f"code: {code_version()}")
 
     small, large = args.small, args.large
     seeded = build_database(url, (small, large))
