@@ -34,6 +34,14 @@ from scorecard.models.job import (
     Round,
     ScorecardVersion,
 )
+from scorecard.models.notice import (
+    CalendarFeed,
+    CalendarInvite,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    NoticeSwitch,
+)
 from scorecard.models.operations import JobRun, JobRunStatus
 from scorecard.models.outcome import (
     AnalyticsSetting,
@@ -43,14 +51,6 @@ from scorecard.models.outcome import (
     OutcomeCheckpoint,
     ProbationResult,
     SelfIdentification,
-)
-from scorecard.models.notice import (
-    CalendarFeed,
-    CalendarInvite,
-    Notice,
-    NoticeKind,
-    NoticeStatus,
-    NoticeSwitch,
 )
 from scorecard.models.reminder import CandidateImport, Reminder
 from scorecard.models.result import ApplicationResult
