@@ -1,12 +1,14 @@
 """Job setup pages: create, settings, team, rounds, criteria, questions, red flags."""
 
 from collections.abc import Callable
+from functools import partial
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from scorecard import handler
 from scorecard.extensions import db
 from scorecard.models import (
     Criterion,
@@ -91,7 +93,7 @@ def _stale(expected: object) -> bool:
 
 
 def _done(message: str, endpoint: str, **values):
-    db.session.commit()
+    """After `handler.run` committed the change: say so and go back to the page."""
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
 
@@ -107,11 +109,9 @@ def _confirmed_delete(
         abort(400)
     if _stale(stamp):
         return redirect(url_for(endpoint, **values))
-    try:
-        delete()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    outcome = handler.run(delete)
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for(endpoint, **values))
     return _done(message, endpoint, **values)
 
@@ -147,7 +147,7 @@ def new_job():
 def new_job_from_template():
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = job_service.new_job_from_default(current_user)
+    job = handler.run(partial(job_service.new_job_from_default, current_user)).value
     return _done(_("Job created from the default template."), "setup.job", job_id=job.id)
 
 
@@ -160,9 +160,11 @@ def new_job_copy():
         if source is None:
             form.source_id.errors.append(_("Choose a job to copy."))
         else:
-            job = job_service.copy_job(
-                source, form_values(form), current_user, with_team=form.with_team.data
-            )
+            job = handler.run(
+                lambda: job_service.copy_job(
+                    source, form_values(form), current_user, with_team=form.with_team.data
+                )
+            ).value
             return _done(_("Job created as a copy."), "setup.job", job_id=job.id)
     return render_template(
         "setup/new_job.html",
@@ -177,12 +179,13 @@ def new_job_copy():
 def new_job_blank():
     form = BlankJobForm(prefix="blank")
     if form.validate_on_submit():
-        try:
-            job = job_service.create_blank_job(form_values(form), current_user)
+        outcome = handler.run(
+            partial(job_service.create_blank_job, form_values(form), current_user)
+        )
+        if outcome.ok:
+            job = outcome.value
             return _done(_("Job created."), "setup.job", job_id=job.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return render_template(
         "setup/new_job.html", action=ActionForm(), copy_form=_copy_form(), blank_form=form
     ), 422
@@ -228,12 +231,10 @@ def job(job_id: int):
         return _job_page(job)
     form = JobForm(prefix="job")
     if form.validate_on_submit():
-        try:
-            job_service.update_job(job, form_values(form), current_user)
+        outcome = handler.run(partial(job_service.update_job, job, form_values(form), current_user))
+        if outcome.ok:
             return _done(_("Job saved."), "setup.job", job_id=job.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _job_page(job, 422, job_form=form)
 
 
@@ -244,16 +245,18 @@ def add_member(job_id: int):
     form = _member_form(job)
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
+
+        def change():
             if user is None or not user.active:
                 raise DomainError("user_id", _("Choose a person."))
             if form.job_role.data not in {r.value for r in JobRole}:
                 raise DomainError("job_role", _("Choose a job role."))
-            job_service.add_member(job, user, JobRole(form.job_role.data), current_user)
+            return job_service.add_member(job, user, JobRole(form.job_role.data), current_user)
+
+        outcome = handler.run(change)
+        if outcome.ok:
             return _done(_("Added to the hiring team."), "setup.job", job_id=job.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _job_page(job, 422, member_form=form)
 
 
@@ -282,12 +285,11 @@ def add_round(job_id: int):
     job = get_editable_job_or_404(job_id)
     form = RoundForm(prefix="round")
     if form.validate_on_submit():
-        try:
-            rnd = job_service.add_round(job, form_values(form), current_user)
+        outcome = handler.run(partial(job_service.add_round, job, form_values(form), current_user))
+        if outcome.ok:
+            rnd = outcome.value
             return _done(_("Round added."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _job_page(job, 422, round_form=form)
 
 
@@ -328,12 +330,12 @@ def round_page(round_id: int):
         return _round_page(rnd)
     form = RoundForm()
     if form.validate_on_submit():
-        try:
-            job_service.update_round(rnd, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.update_round(rnd, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Round saved."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _round_page(rnd, 422, form)
 
 
@@ -349,7 +351,7 @@ def move_round(round_id: int):
     step = _direction()
     if not ActionForm().validate_on_submit() or step is None:
         abort(400)
-    job_service.move_round(rnd, step, current_user)
+    handler.run(partial(job_service.move_round, rnd, step, current_user))
     return _done(_("Round order saved."), "setup.job", job_id=rnd.job_id)
 
 
@@ -389,12 +391,12 @@ def new_criterion(round_id: int):
     if request.method == "GET" and request.args.get("dimension") in {d.value for d in Dimension}:
         form.dimension.data = request.args["dimension"]
     if form.validate_on_submit():
-        try:
-            job_service.add_criterion(rnd, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.add_criterion(rnd, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Criterion added."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _criterion_page(rnd, form, None, 422 if request.method == "POST" else 200)
 
 
@@ -412,12 +414,12 @@ def criterion(criterion_id: int):
         return _criterion_page(rnd, form, crit)
     form = CriterionForm()
     if form.validate_on_submit():
-        try:
-            job_service.update_criterion(crit, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.update_criterion(crit, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Criterion saved."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _criterion_page(rnd, form, crit, 422)
 
 
@@ -429,11 +431,9 @@ def move_criterion(criterion_id: int):
     round_id = crit.version.round_id
     if not ActionForm().validate_on_submit() or step is None:
         abort(400)
-    try:
-        job_service.move_criterion(crit, step, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    outcome = handler.run(partial(job_service.move_criterion, crit, step, current_user))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("setup.round_page", round_id=round_id))
     return _done(_("Criterion order saved."), "setup.round_page", round_id=round_id)
 
@@ -476,12 +476,12 @@ def new_question(round_id: int):
     rnd = _round_or_404(round_id)
     form = _question_form(rnd)
     if form.validate_on_submit():
-        try:
-            job_service.add_question(rnd, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.add_question(rnd, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Question added."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _question_page(rnd, form, None, 422 if request.method == "POST" else 200)
 
 
@@ -498,12 +498,12 @@ def question(question_id: int):
         return _question_page(rnd, form, q)
     form = _question_form(rnd)
     if form.validate_on_submit():
-        try:
-            job_service.update_question(q, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.update_question(q, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Question saved."), "setup.round_page", round_id=rnd.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _question_page(rnd, form, q, 422)
 
 
@@ -530,12 +530,12 @@ def add_red_flag(job_id: int):
     job = get_editable_job_or_404(job_id)
     form = RedFlagForm(prefix="flag")
     if form.validate_on_submit():
-        try:
-            job_service.add_red_flag(job, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.add_red_flag(job, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Red flag added."), "setup.job", job_id=job.id, _anchor="red-flags")
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return _job_page(job, 422, flag_form=form)
 
 
@@ -548,12 +548,12 @@ def red_flag(red_flag_id: int):
         return render_template("setup/red_flag.html", flag=flag, job=flag.job, form=form)
     form = RedFlagForm()
     if form.validate_on_submit():
-        try:
-            job_service.update_red_flag(flag, form_values(form), current_user)
+        outcome = handler.run(
+            lambda: job_service.update_red_flag(flag, form_values(form), current_user)
+        )
+        if outcome.ok:
             return _done(_("Red flag saved."), "setup.job", job_id=flag.job_id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return render_template("setup/red_flag.html", flag=flag, job=flag.job, form=form), 422
 
 
