@@ -36,7 +36,7 @@ SAVED = re.compile(r"^Saved at \d\d:\d\d:\d\d$")
 pytestmark = pytest.mark.browser
 
 
-def _wait_http(url: str, context: ssl.SSLContext | None = None, timeout: float = 60) -> None:
+def _wait_http(url: str, context: ssl.SSLContext | None = None, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -300,7 +300,7 @@ def test_r16_backup_under_load_restores_exactly(db):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=150,
+        timeout=400,
     )
     out = result.stdout + result.stderr
     print(out)

@@ -123,7 +123,7 @@ def test_two_workers_run_each_job_exactly_once_per_period(db):
     for proc in workers:
         proc.send_signal(signal.SIGTERM)
     for proc in workers:
-        proc.wait(timeout=20)
+        proc.wait(timeout=90)  # finishes the pass in hand first
         out = proc.stdout.read()  # the same buffered reader readline used: no line lost
         outputs.append(out)
         assert proc.returncode == 0, out
