@@ -118,3 +118,21 @@ def test_break_glass_admin_signs_in_with_local_passwords_off(
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(f"{live_server}/admin/users")
+
+
+def test_a_group_change_at_the_provider_gives_a_new_role_at_the_next_sign_in(
+    page, live_server, browser_oidc
+):
+    person = op_user(browser_oidc, ["interviewers"])
+    page.goto("/login")
+    page.get_by_role("link", name="Sign in with Test IdP").click()
+    page.get_by_label("Username").fill(person["username"])
+    page.get_by_label("Password").fill(OP_PASSWORD)
+    page.get_by_role("button", name="Log in at the provider").click()
+    expect(page).to_have_url(f"{live_server}/my/interviews")
+    page.get_by_role("button", name="Sign out").click()
+    browser_oidc.configure({"users": [{**person, "groups": ["managers"]}]})
+    # Still signed in at the provider: its login page is skipped this time.
+    page.get_by_role("link", name="Sign in with Test IdP").click()
+    expect(page).to_have_url(f"{live_server}/jobs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jobs to review")

@@ -43,7 +43,8 @@ def apply(spec: dict) -> None:
         user.first_name = u.get("first_name", "")
         user.last_name = u.get("last_name", "")
         user.is_active = u.get("active", True)
-        user.set_password(u["password"])
+        if not user.check_password(u["password"]):  # a new hash would end their sessions
+            user.set_password(u["password"])
         user.save()
         groups = [Group.objects.get_or_create(name=g)[0] for g in u.get("groups", [])]
         user.groups.set(groups)
