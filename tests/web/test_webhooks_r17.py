@@ -33,7 +33,7 @@ def test_no_event_is_lost_on_its_way(db):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=600,  # generous: a busy machine starts gunicorn and three workers slowly
     )
     figures = "\n".join(line for line in result.stdout.splitlines() if line.startswith("R17"))
     print(figures)
