@@ -9,7 +9,6 @@ dialog opens, the Content-Security-Policy has to block something, an injected el
 handler reaches the DOM, or a template expression is evaluated.
 """
 
-import contextlib
 import json
 import os
 import re
@@ -31,7 +30,6 @@ from tests.web.trust_world import build_world, route_urls, sign_in
 
 pytestmark = pytest.mark.browser
 
-LANES = 3  # pages of one user loading at once: the browser and the server overlap their waits
 RENDERED = {"text/html", "application/json", "text/plain"}
 ACTORS = ("admin", "hr", "manager", "interviewer_panel", "interviewer_submitted")
 TAG = re.compile(r"X(\d{4})")
@@ -197,8 +195,8 @@ def rendered(response) -> bool:
     return response.status_code == 200 and response.mimetype in RENDERED and not attachment
 
 
-def open_lanes(browser, live_server, user) -> list[tuple[object, list[str]]]:
-    """LANES pages of one signed-in browser context, each with its incident list."""
+def open_page(browser, live_server, user) -> tuple[object, list[str]]:
+    """A page of a browser context signed in as `user`, with its incident list."""
     context = browser.new_context(base_url=live_server, locale="en-US")
     context.set_default_timeout(30_000)
     page = context.new_page()
@@ -207,24 +205,17 @@ def open_lanes(browser, live_server, user) -> list[tuple[object, list[str]]]:
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    pages = [page] + [context.new_page() for _ in range(LANES - 1)]
-    return [(p, detector(p)) for p in pages]
+    return page, detector(page)
 
 
-def view(lanes, base: str, urls: list[str]):
-    """Open `urls`, one per lane at a time; yields (url, problems, what it shows)."""
-    for start in range(0, len(urls), len(lanes)):
-        batch = list(zip(lanes, urls[start : start + len(lanes)], strict=False))
-        with contextlib.ExitStack() as loading:  # leaving it waits for every page's load
-            for (page, incidents), url in batch:
-                incidents.clear()
-                loading.enter_context(page.expect_navigation(wait_until="load"))
-                page.evaluate("u => setTimeout(() => location.assign(u))", base + url)
-        for (page, incidents), url in batch:
-            page.wait_for_timeout(30)  # let the page's own scripts render
-            yield url, incidents + inspect(page), page.evaluate(SHOWN)
-    for page, _incidents in lanes:
-        page.goto("about:blank")  # no request still running while the next round poisons
+def view(page, incidents: list[str], urls: list[str]):
+    """Open `urls` one after the other; yields (url, problems, what it shows)."""
+    for url in urls:
+        incidents.clear()
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(30)  # let the page's own scripts render
+        yield url, incidents + inspect(page), page.evaluate(SHOWN)
+    page.goto("about:blank")  # no request still running while the next round poisons
 
 
 def test_hostile_text_never_executes_in_any_view(app, client, db, browser, live_server, request):
@@ -237,13 +228,13 @@ def test_hostile_text_never_executes_in_any_view(app, client, db, browser, live_
     # A table the world leaves empty has nothing to show: named in the figure, not counted.
     empty = sorted({f.name for f in fields} - set(row_field.values()))
     urls = sorted({url for _e, url in route_urls(app, world, "own")})
-    lanes, visible = {}, {}
+    pages, visible = {}, {}
     for actor in ACTORS:
         # Pages this user may not open answer 404 without rendering any text: not visited.
         probe = sign_in(app, world.users[actor])
         visible[actor] = [u for u in urls if rendered(probe.get(u))]
         assert visible[actor], f"{actor} can open no page"
-        lanes[actor] = open_lanes(browser, live_server, world.users[actor])
+        pages[actor] = open_page(browser, live_server, world.users[actor])
     placed: set[tuple[str, int]] = set()
     shows: dict[tuple[str, str], set[str]] = {}  # (actor, url) → fields seen on that page
     nav_page: dict[str, str] = {}  # a page showing the user's own name in the nav
@@ -260,7 +251,7 @@ def test_hostile_text_never_executes_in_any_view(app, client, db, browser, live_
                 for url in visible[actor]
                 if not round_no or url == nav_page.get(actor) or shows[(actor, url)] & new
             ]
-            for url, problems, shown in view(lanes[actor], live_server, todo):
+            for url, problems, shown in view(*pages[actor], todo):
                 visits += 1
                 if shown["nav"]:
                     nav_page.setdefault(actor, url)
@@ -273,8 +264,8 @@ def test_hostile_text_never_executes_in_any_view(app, client, db, browser, live_
                         f"round {round_no + 1}: {url} as {actor}: {problems} "
                         f"({name_tags(problems, row_field, payloads)})"
                     )
-    for actor_lanes in lanes.values():
-        actor_lanes[0][0].context.close()
+    for page, _incidents in pages.values():
+        page.context.close()
     names = set(row_field.values())
     assert placed == {(n, k) for n in names for k in range(len(PAYLOADS))}
     shown = set().union(*shows.values())
