@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('config_key', sa.String(length=64), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_results_application_id_applications'), ondelete='CASCADE'),

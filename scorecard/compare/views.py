@@ -105,7 +105,8 @@ def _audit_export(action: str, obj_type: str, obj_id: int, job_id: int, after: d
 def _export_matrix(job_id: int, fmt: str) -> Response:
     job = get_reviewable_job_or_404(job_id)
     scoring = JobScoring(job)
-    m = build_matrix(scoring, current_user, parse_query(request.args, scoring))
+    query = parse_query(request.args, scoring)
+    m = build_matrix(scoring, current_user, query, criteria=fmt == "xlsx")
     if m.query.errors:
         for message in m.query.errors:
             flash(message, "error")

@@ -29,6 +29,8 @@ class ApplicationResult(db.Model):
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     # What lists need (matrix, exports, job summary): small, read for every application.
     summary: Mapped[dict] = mapped_column(sa.JSON)
+    # Each round's criterion scores: read by the XLSX export's round sheets only.
+    criteria: Mapped[dict] = deferred(mapped_column(sa.JSON, nullable=False))
     # The whole engine result with reasons: read only for the applications a page shows.
     result: Mapped[dict] = deferred(mapped_column(sa.JSON, nullable=False))
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

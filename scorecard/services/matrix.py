@@ -219,10 +219,13 @@ def build_matrix(
     user: User,
     query: Filters,
     page: Page = Page(),  # noqa: B008
+    criteria: bool = False,
 ) -> Matrix:
     """The matrix of `scoring.job` as `user` may see it, sorted and filtered by `query`."""
     job = scoring.job
-    summaries = job_summaries(job, scoring)  # rows the viewer is blind to get no summary:
+    summaries = job_summaries(
+        job, scoring, criteria=criteria
+    )  # rows the viewer is blind to get no summary:
     rows = []
     for entry, hidden in load_entries(job.id, user):
         rows.append(Row(entry, None if hidden else summaries.get(entry.id), blind=hidden))

@@ -129,7 +129,7 @@ def _summary_to_data(s: Summary) -> dict[str, Any]:
         "n": s.raters,
         "d": dict(s.dimensions),
         "rounds": {
-            k: [f.score, f.recommendation, f.confidence, f.raters, dict(f.dimensions), f.criteria]
+            k: [f.score, f.recommendation, f.confidence, f.raters, dict(f.dimensions)]
             for k, f in s.rounds.items()
         },
         "f": [[f.kind, f.round, f.criterion, f.red_flag, list(f.interviewers)] for f in s.flags],
@@ -137,7 +137,14 @@ def _summary_to_data(s: Summary) -> dict[str, Any]:
     }
 
 
-def _summary_from_data(d: Mapping[str, Any]) -> Summary:
+def _criteria_to_data(s: Summary) -> dict[str, Any]:
+    return {k: dict(f.criteria) for k, f in s.rounds.items()}
+
+
+def _summary_from_data(d: Mapping[str, Any], criteria: Mapping[str, Any] | None = None) -> Summary:
+    """A stored summary; each round's criterion scores only when `criteria` is given (the
+    matrix sorts and filters over every row, so its rows stay small)."""
+    crit = criteria or {}
     return Summary(
         recommendation=d["r"],
         score=d["s"],
@@ -145,7 +152,7 @@ def _summary_from_data(d: Mapping[str, Any]) -> Summary:
         coverage=d["v"],
         raters=d["n"],
         dimensions=d["d"],
-        rounds={k: RoundFigures(*v) for k, v in d["rounds"].items()},
+        rounds={k: RoundFigures(*v, crit.get(k, {})) for k, v in d["rounds"].items()},
         flags=tuple(Flag(k, r, c, rf, tuple(i)) for k, r, c, rf, i in d["f"]),
         edited=d["e"],
     )
@@ -250,7 +257,7 @@ def _write(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             index_elements=[ApplicationResult.application_id],
             set_={
                 name: getattr(stmt.excluded, name)
-                for name in ("job_id", "config_key", "fingerprint", "summary", "result")
+                for name in ("job_id", "config_key", "fingerprint", "summary", "criteria", "result")
             }
             | {"computed_at": stmt.excluded.computed_at},
         )
@@ -303,7 +310,13 @@ class _Loaded:
         self.scores: dict[int, ApplicationScore] = {}
 
 
-def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full: bool) -> _Loaded:
+def _load(
+    job: Job,
+    application_ids: list[int] | None,
+    scoring: JobScoring,
+    full: bool,
+    criteria: bool = False,
+) -> _Loaded:
     """Stored results of the job (or of some applications), rescored where stale."""
     key = config_key(scoring)
     # One query: each application's submissions now, beside what is stored for it.
@@ -317,6 +330,7 @@ def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full
         ApplicationResult.fingerprint,
         ApplicationResult.summary,
     ]
+    cols.append(ApplicationResult.criteria if criteria else sa.null())
     if full:
         cols.append(ApplicationResult.result)
     stmt = sa.select(*cols).outerjoin(
@@ -333,9 +347,9 @@ def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full
         if stored_key != key or stored_fp != fingerprint:
             stale.append(app_id)
         else:
-            out.summaries[app_id] = _summary_from_data(summary)
+            out.summaries[app_id] = _summary_from_data(summary, row[width + 3])
             if full:
-                out.scores[app_id] = _score_from_data(app_id, row[width + 3])
+                out.scores[app_id] = _score_from_data(app_id, row[width + 4])
     STATS["fresh"] += len(out.summaries)
     if stale:
         STATS["rescored"] += len(stale)
@@ -344,7 +358,9 @@ def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full
         rows = []
         for app_id, score in scores.items():
             summary = summarize(score)
-            out.summaries[app_id] = summary
+            data, crit = _summary_to_data(summary), _criteria_to_data(summary)
+            # The same shape as a stored row read back (criteria only when asked for).
+            out.summaries[app_id] = _summary_from_data(data, crit if criteria else None)
             out.scores[app_id] = score
             rows.append(
                 {
@@ -352,7 +368,8 @@ def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full
                     "job_id": job.id,
                     "config_key": key,
                     "fingerprint": current[app_id],
-                    "summary": _summary_to_data(summary),
+                    "summary": data,
+                    "criteria": crit,
                     "result": _score_to_data(score),
                     "computed_at": now,
                 }
@@ -361,9 +378,12 @@ def _load(job: Job, application_ids: list[int] | None, scoring: JobScoring, full
     return out
 
 
-def job_summaries(job: Job, scoring: JobScoring | None = None) -> dict[int, Summary]:
-    """Application id → Summary for every application with a submitted scorecard."""
-    return _load(job, None, scoring or JobScoring(job), full=False).summaries
+def job_summaries(
+    job: Job, scoring: JobScoring | None = None, criteria: bool = False
+) -> dict[int, Summary]:
+    """Application id → Summary for every application with a submitted scorecard (with each
+    round's criterion scores when `criteria`: the XLSX export's round sheets)."""
+    return _load(job, None, scoring or JobScoring(job), full=False, criteria=criteria).summaries
 
 
 def job_scores(
