@@ -3,15 +3,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from scorecard.labels import ROLE_LABELS
+
+
+def no_control_characters(_form, field) -> None:
+    """Refuse NUL and other control characters (PostgreSQL refuses NUL in text, too)."""
+    if any(ord(ch) < 32 for ch in field.data or ""):
+        raise ValidationError(_l("Remove the control characters from this field."))
 
 
 class DirectoryLoginForm(FlaskForm):
     # Own ids: the page also holds the local sign-in form (labels must find their own input).
     username = StringField(
-        _l("Company user name"), validators=[DataRequired(), Length(max=254)], id="dir-username"
+        _l("Company user name"),
+        validators=[DataRequired(), Length(max=254), no_control_characters],
+        id="dir-username",
     )
     password = PasswordField(
         _l("Company password"), validators=[DataRequired(), Length(max=256)], id="dir-password"
@@ -35,7 +43,7 @@ class MappingForm(FlaskForm):
     source = SelectField(_l("Where the group comes from"), choices=_source_choices)
     group = StringField(
         _l("Group"),
-        validators=[DataRequired(), Length(max=512)],
+        validators=[DataRequired(), Length(max=512), no_control_characters],
         description=_l(
             "The group's name as the provider sends it, or a directory group's DN or cn."
         ),
@@ -59,6 +67,12 @@ class CheckForm(FlaskForm):
 
 
 class AdminLinkForm(FlaskForm):
-    email = EmailField(_l("Scorecard user's e-mail"), validators=[DataRequired(), Length(max=254)])
-    username = StringField(_l("Directory user name"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("Scorecard user's e-mail"),
+        validators=[DataRequired(), Length(max=254), no_control_characters],
+    )
+    username = StringField(
+        _l("Directory user name"),
+        validators=[DataRequired(), Length(max=254), no_control_characters],
+    )
     submit = SubmitField(_l("Link directory account"))

@@ -148,3 +148,19 @@ def test_local_passwords_off_except_break_glass(app, client, db, configure, make
     )
     assert failures == 0  # their passwords were never even checked
     assert login_as(admin).status_code == 302 and signed_in(client)
+
+
+@pytest.mark.parametrize("field", ["group", "nul"])
+def test_control_characters_are_refused(client, db, make_user, login_as, field):
+    login_as(make_user(Role.ADMIN))
+    group = "bad\x00group" if field == "nul" else "bad\ngroup"
+    response = client.post(
+        "/admin/sign-in/mappings",
+        data={"source": "oidc", "group": group, "role": "hr", "csrf_token": _token(client)},
+    )
+    assert response.status_code == 400 and _mappings(db) == []
+
+
+def test_a_nul_in_the_directory_user_name_is_refused(client, db, with_ldap):
+    response = directory_sign_in(client, "ali\x00ce")
+    assert response.status_code == 400 and not signed_in(client)
