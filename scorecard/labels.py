@@ -1,5 +1,6 @@
 """Translated labels for enums, and the template filters that format numbers and times."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from flask import Flask, url_for
@@ -61,15 +62,16 @@ RECOMMENDATION_LABELS = {
 AWAITING_HIRE_LABEL = _l("Awaiting hire decision")
 
 
-def stage_label(app: Application) -> str:
+def stage_label(app: Application, awaiting: Collection[int] | None = None) -> str:
     """Where an application stands: its round while active (or awaiting the hire decision
-    once the last round is advanced), else its status."""
+    once the last round is advanced), else its status. A list passes `awaiting` (from
+    `stages.awaiting_hire_ids` for its rows) so that no row asks the database again."""
     from scorecard.i18n import bilingual_text
     from scorecard.services.stages import is_awaiting_hire
 
     if app.status == ApplicationStatus.ACTIVE:
         if app.current_round is not None:
-            if is_awaiting_hire(app):
+            if app.id in awaiting if awaiting is not None else is_awaiting_hire(app):
                 return str(AWAITING_HIRE_LABEL)
             return bilingual_text(app.current_round, "name")
         return str(_l("New"))

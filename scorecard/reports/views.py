@@ -18,6 +18,7 @@ from scorecard.services import results
 from scorecard.services.errors import DomainError
 from scorecard.services.policy import POLICY_FIELDS, update_policy
 from scorecard.services.recommendations import JobScoring, interviewer_names
+from scorecard.services.stages import awaiting_hire_ids
 
 bp = Blueprint("reports", __name__)
 
@@ -50,6 +51,7 @@ def job_recommendations(job_id: int):
         applications=applications,
         scores=scores,
         blind=blind,
+        awaiting=awaiting_hire_ids(ids),
         pages=page.links(total),
         explainer=_explainer(scoring, scores.values()),
         labels=explain_service,
