@@ -179,7 +179,7 @@ def test_a_recovery_code_works_once(client, make_user, login_as):
     assert post_password(client, user).status_code == 302
     response = post_code(client, codes[3].upper().replace("-", " "))  # typed loosely
     assert response.status_code == 302 and signed_in(client)
-    assert "9 unused recovery codes left." in client.get("/settings").get_data(True)
+    assert "Unused recovery codes left: 9." in client.get("/settings").get_data(True)
     sign_out(client)
     assert post_password(client, user).status_code == 302
     assert post_code(client, codes[3]).status_code == 401
