@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact
-
 MIN_GROUP = 5
 FOUR_FIFTHS = 0.8
 
@@ -75,6 +73,10 @@ def impact_table(counts: Mapping[str, tuple[int, int]], min_group: int = MIN_GRO
             ref_c, ref_s = big[reference]
             ratio = rates[group] / rates[reference]
             table = [[selected, considered - selected], [ref_s, ref_c - ref_s]]
+            # scipy is imported here, not with the module: it is ~90 MB of every worker
+            # otherwise, and only this report needs it.
+            from scipy.stats import fisher_exact
+
             p = float(fisher_exact(table, alternative="two-sided").pvalue)
         rows.append(
             GroupRate(

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.stats import norm, rankdata
 
 Method = Literal["pearson", "spearman"]
 Reason = Literal["too_few", "no_score_variance", "no_outcome_variance", "no_spread_among_hires"]
@@ -83,6 +82,8 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
         raise ValueError("x and y differ in length")
     if len(x) < 2:
         return None
+    from scipy.stats import rankdata  # imported on use: ~90 MB a worker need not carry
+
     return pearson(list(rankdata(x)), list(rankdata(y)))
 
 
@@ -94,6 +95,8 @@ def fisher_interval(
         return None
     factor = SPEARMAN_SE_FACTOR if method == "spearman" else 1.0
     se = math.sqrt(factor / (n - 3))
+    from scipy.stats import norm
+
     crit = float(norm.ppf(0.5 + confidence / 2))
     if abs(r) >= 1.0:
         return (r, r)
