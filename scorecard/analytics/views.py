@@ -18,7 +18,7 @@ from scorecard.analytics.forms import (
     ThresholdForm,
     UploadForm,
 )
-from scorecard.candidates.views import editable_jobs
+from scorecard.candidates.views import checked_upload, editable_jobs
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
 from scorecard.models import (
@@ -37,7 +37,6 @@ from scorecard.permissions import (
 )
 from scorecard.services import adverse_impact as adverse
 from scorecard.services import analytics
-from scorecard.services import candidates as candidate_service
 from scorecard.services import outcomes as outcome_service
 from scorecard.services.errors import DomainError
 from scorecard.services.recommendations import JobScoring
@@ -236,15 +235,9 @@ def import_preview():
     preview = text = None
     default_job = next((j for j in jobs if j.id == form.default_job.data), None)
     if form.validate_on_submit():
-        try:
-            upload = form.file.data
-            if not upload or not getattr(upload, "filename", ""):
-                raise DomainError("file", _("Choose a CSV file."))
-            text = candidate_service.decode(upload.read(candidate_service.MAX_FILE_BYTES + 1))
-            preview = outcome_service.check_csv(text, jobs, default_job)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        preview, text = checked_upload(
+            form, lambda t: outcome_service.check_csv(t, jobs, default_job)
+        )
     import_form = ImportForm(formdata=None)
     if preview is not None:
         import_form.text.data = text

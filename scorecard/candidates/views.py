@@ -1,6 +1,8 @@
 """Candidate pages: add one by form; import many from CSV (upload, preview, import)."""
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,6 +17,8 @@ from scorecard.permissions import editable_job_ids_for, roles_required
 from scorecard.services import candidates as candidate_service
 from scorecard.services.errors import DomainError
 from scorecard.setup.forms import apply_error
+
+P = TypeVar("P")
 
 bp = Blueprint("candidates", __name__)
 EDITORS = (Role.ADMIN, Role.HR)
@@ -73,6 +77,21 @@ def import_page():
     return render_template("candidates/import.html", form=form, preview=None)
 
 
+def checked_upload(form, check: Callable[[str], P]) -> tuple[P | None, str | None]:
+    """The form's uploaded CSV decoded (UTF-8 ± BOM, GB18030) and checked by `check`; a
+    missing, undecodable or refused file becomes the form's error and (None, None)."""
+    try:
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise DomainError("file", _("Choose a CSV file."))
+        text = candidate_service.decode(upload.read(candidate_service.MAX_FILE_BYTES + 1))
+        return check(text), text
+    except DomainError as exc:
+        db.session.rollback()
+        apply_error(form, exc)
+        return None, None
+
+
 def _wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
@@ -85,14 +104,9 @@ def import_preview():
     preview = text = None
     default_job = next((j for j in jobs if j.id == form.default_job.data), None)
     if form.validate_on_submit():
-        try:
-            upload = form.file.data
-            if not upload or not getattr(upload, "filename", ""):
-                raise DomainError("file", _("Choose a CSV file."))
-            text = candidate_service.decode(upload.read(candidate_service.MAX_FILE_BYTES + 1))
-            preview = candidate_service.check_csv(text, jobs, default_job)
-        except DomainError as exc:
-            apply_error(form, exc)
+        preview, text = checked_upload(
+            form, lambda t: candidate_service.check_csv(t, jobs, default_job)
+        )
     import_form = ImportForm(formdata=None)
     if preview is not None:
         import_form.text.data = text

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -58,6 +58,9 @@ class CandidateRow:
     job: Job
 
 
+Row = TypeVar("Row")
+
+
 @dataclass(frozen=True)
 class RowProblem:
     line: int
@@ -66,8 +69,11 @@ class RowProblem:
 
 
 @dataclass
-class Preview:
-    good: list[CandidateRow] = field(default_factory=list)
+class Preview(Generic[Row]):
+    """A checked file: the rows to import and the reasons the others are refused (the
+    candidate and the outcome imports share it)."""
+
+    good: list[Row] = field(default_factory=list)
     bad: list[RowProblem] = field(default_factory=list)
 
     @property

@@ -8,7 +8,7 @@ erasure of a candidate blanks the notes and keeps the values as anonymous statis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,7 +30,13 @@ from scorecard.models import (
 )
 from scorecard.permissions import job_role
 from scorecard.services import audit
-from scorecard.services.candidates import JobMatcher, _valid_email, csv_records
+from scorecard.services.candidates import (
+    JobMatcher,
+    Preview,
+    RowProblem,
+    _valid_email,
+    csv_records,
+)
 from scorecard.services.errors import DomainError
 
 NOTE_MAX = 2000
@@ -359,24 +365,7 @@ class OutcomeRow:
     label: str  # e-mail or application id, as written in the file
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    name: str
-    reason: str
-
-
-@dataclass
-class Preview:
-    good: list[OutcomeRow] = field(default_factory=list)
-    bad: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.good) + len(self.bad)
-
-
-def check_csv(text: str, jobs: list[Job], default_job: Job | None = None) -> Preview:
+def check_csv(text: str, jobs: list[Job], default_job: Job | None = None) -> Preview[OutcomeRow]:
     """Every row checked against the jobs the importer may edit; nothing is written."""
     matcher = JobMatcher(jobs)
     job_by_id = {j.id: j for j in jobs}
@@ -398,7 +387,7 @@ def check_csv(text: str, jobs: list[Job], default_job: Job | None = None) -> Pre
             by_email[(application.job_id, email.strip().casefold())] = application
     cps: dict[int, dict[str, OutcomeCheckpoint]] = {}
     seen: dict[tuple[int, str], int] = {}
-    preview = Preview()
+    preview: Preview[OutcomeRow] = Preview()
     header_error = _(
         "The first line must name the columns: job, email (or application), checkpoint, "
         "result, note."
@@ -464,7 +453,7 @@ def check_csv(text: str, jobs: list[Job], default_job: Job | None = None) -> Pre
 
 def import_outcomes(
     text: str, jobs: list[Job], default_job: Job | None, actor: User
-) -> tuple[Preview, int]:
+) -> tuple[Preview[OutcomeRow], int]:
     """Record the good rows (checked again) in the caller's transaction.
 
     Returns the preview and how many outcomes changed: importing the same file twice
