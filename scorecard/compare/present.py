@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from scorecard.i18n import bilingual_text
-from scorecard.labels import STATUS_LABELS, num
+from scorecard.labels import AWAITING_HIRE_LABEL, STATUS_LABELS, num
 from scorecard.models import ApplicationStatus
 from scorecard.scoring import CONFIDENCES, RECOMMENDATIONS, Flag, Policy
 from scorecard.services.explain import Explainer, confidence_label, recommendation_label
@@ -55,6 +55,7 @@ class Texts:
         self.rounds = {r.id: bilingual_text(r, "name") for r in matrix.scoring.rounds}
         self.statuses = {s: str(STATUS_LABELS[s]) for s in ApplicationStatus}
         self.new = _("New")
+        self.awaiting = str(AWAITING_HIRE_LABEL)
         self.recs = {r: recommendation_label(r) for r in RECOMMENDATIONS}
         self.confidences = {c: confidence_label(c) for c in CONFIDENCES}
         self.kinds: dict[str, str] = {}
@@ -63,6 +64,8 @@ class Texts:
     def stage(self, row: Row) -> str:
         e = row.entry
         if e.status == ApplicationStatus.ACTIVE:
+            if e.awaiting_hire:
+                return self.awaiting
             return self.rounds.get(e.round_id, self.new) if e.round_id else self.new
         return self.statuses[e.status]
 

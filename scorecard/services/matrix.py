@@ -29,13 +29,15 @@ from scorecard.paging import Page, Pages
 from scorecard.scoring import Policy
 from scorecard.services.recommendations import JobScoring
 from scorecard.services.results import DIMENSIONS, Summary, job_summaries
+from scorecard.services.stages import awaiting_hire_clause
 from scorecard.visibility import blind_clause
 
 # Best first: the order of the recommendation column when sorted descending.
 REC_RANK = {"strong_hire": 4, "hire": 3, "lean_no": 2, "no_hire": 1, "incomplete": 0}
 CONF_RANK = {"high": 2, "medium": 1, "low": 0}
 POSITIVE = frozenset({"strong_hire", "hire"})  # the filter "hire or strong hire"
-STATUS_STAGES = ("new", "on_hold", "hired", "rejected", "withdrawn")
+AWAITING_HIRE = "awaiting_hire"  # the stage after the last round is advanced (services.stages)
+STATUS_STAGES = ("new", AWAITING_HIRE, "on_hold", "hired", "rejected", "withdrawn")
 SEARCH_MAX = 100
 
 
@@ -52,6 +54,7 @@ class Entry:
     round_id: int | None
     round_key: str | None
     round_position: int
+    awaiting_hire: bool = False  # through the last round, waiting for hire / no hire
 
 
 @dataclass
@@ -74,6 +77,8 @@ class Row:
     def stage(self) -> str:
         e = self.entry
         if e.status == ApplicationStatus.ACTIVE:
+            if e.awaiting_hire:
+                return AWAITING_HIRE
             return e.round_key or "new"
         return e.status.value
 
@@ -101,14 +106,14 @@ class Row:
             return figures.score if figures is not None else None
         return None
 
-    def _stage_rank(self) -> tuple[int, int]:
+    def _stage_rank(self) -> tuple[int, int, int]:
         e = self.entry
         if e.status == ApplicationStatus.ACTIVE:
             if e.round_id is None:
-                return (0, 0)
-            return (1, e.round_position)
+                return (0, 0, 0)
+            return (1, e.round_position, int(e.awaiting_hire))
         order = {"on_hold": 2, "hired": 3, "rejected": 4, "withdrawn": 5}
-        return (order.get(e.status.value, 6), 0)
+        return (order.get(e.status.value, 6), 0, 0)
 
 
 @dataclass
@@ -201,6 +206,7 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
             Application.current_round_id,
             Round.key,
             Round.position,
+            awaiting_hire_clause(),
             blind_clause(user),
         )
         .join(Candidate, Candidate.id == Application.candidate_id)
@@ -209,8 +215,8 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
         .order_by(Application.id)
     )
     return [
-        (Entry(i, name, st, rid, rkey, rpos or 0), bool(blind))
-        for i, name, st, rid, rkey, rpos, blind in rows
+        (Entry(i, name, st, rid, rkey, rpos or 0, bool(awaiting)), bool(blind))
+        for i, name, st, rid, rkey, rpos, awaiting, blind in rows
     ]
 
 

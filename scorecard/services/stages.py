@@ -23,38 +23,47 @@ from scorecard.models import (
 )
 
 
+def awaiting_hire_clause() -> sa.ColumnElement[bool]:
+    """The rule as SQL, correlated to `Application`: active, on its job's last round (by
+    position), and the latest decision for that round is advance. A list selects it as a
+    column, so that no row asks the database again."""
+    last_round = (
+        sa.select(Round.id)
+        .where(Round.job_id == Application.job_id)
+        .order_by(Round.position.desc(), Round.id.desc())
+        .limit(1)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    latest = (
+        sa.select(RoundDecision.decision)
+        .where(
+            RoundDecision.application_id == Application.id,
+            RoundDecision.round_id == Application.current_round_id,
+        )
+        .order_by(RoundDecision.decided_at.desc(), RoundDecision.id.desc())
+        .limit(1)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    return sa.and_(
+        Application.status == ApplicationStatus.ACTIVE,
+        Application.current_round_id.is_not(None),
+        Application.current_round_id == last_round,
+        sa.func.coalesce(latest == RoundDecisionKind.ADVANCE, sa.false()),
+    )
+
+
 def awaiting_hire_ids(application_ids: Iterable[int]) -> set[int]:
     """Those of the applications that passed their job's last round and await the hire decision."""
     ids = list(dict.fromkeys(application_ids))
     if not ids:
         return set()
-    rows = db.session.execute(
-        sa.select(Application.id, Application.current_round_id, Round.job_id)
-        .join(Round, Round.id == Application.current_round_id)
-        .where(Application.id.in_(ids), Application.status == ApplicationStatus.ACTIVE)
-    ).all()
-    if not rows:
-        return set()
-    last: dict[int, int] = {}
-    job_ids = {job_id for _a, _r, job_id in rows}
-    for job_id, round_id in db.session.execute(
-        sa.select(Round.job_id, Round.id)
-        .where(Round.job_id.in_(job_ids))
-        .order_by(Round.job_id, Round.position, Round.id)
-    ):
-        last[job_id] = round_id  # ordered: the last one seen is the job's last round
-    candidates = {app_id: round_id for app_id, round_id, job_id in rows if last[job_id] == round_id}
-    if not candidates:
-        return set()
-    latest: dict[int, RoundDecisionKind] = {}
-    for app_id, round_id, kind in db.session.execute(
-        sa.select(RoundDecision.application_id, RoundDecision.round_id, RoundDecision.decision)
-        .where(RoundDecision.application_id.in_(list(candidates)))
-        .order_by(RoundDecision.decided_at, RoundDecision.id)
-    ):
-        if candidates[app_id] == round_id:
-            latest[app_id] = kind
-    return {app_id for app_id, kind in latest.items() if kind == RoundDecisionKind.ADVANCE}
+    return set(
+        db.session.scalars(
+            sa.select(Application.id).where(Application.id.in_(ids), awaiting_hire_clause())
+        )
+    )
 
 
 def is_awaiting_hire(application: Application) -> bool:

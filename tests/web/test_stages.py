@@ -1,7 +1,10 @@
 """The stage after the last round's advance decision: "Awaiting hire decision" (one rule)."""
 
+import sqlalchemy as sa
+
 from scorecard.extensions import db as _db
 from scorecard.labels import stage_label
+from scorecard.models import Application
 from scorecard.services import decisions
 from scorecard.services.stages import awaiting_hire_ids, is_awaiting_hire
 from tests.web import compare_support
@@ -54,3 +57,28 @@ def test_advancing_an_earlier_round_is_not_awaiting_the_hire_decision(app, demo,
         assert wu.current_round.key == "technical"
         assert not is_awaiting_hire(wu) and stage_label(wu) == "Technical interview"
         assert awaiting_hire_ids([]) == set()
+
+
+def test_the_matrix_and_its_exports_name_the_awaiting_stage(client, demo, db):
+    import csv
+    import io
+    import re
+
+    job = medical_job()
+    qian = app_of("钱芳")  # advanced through the executive round
+    sign_in(client, demo["hr"])
+    html = client.get(f"/jobs/{job.id}/matrix?sort=name&dir=asc").get_data(as_text=True)
+    row = re.search(rf'<tr data-application="{qian.id}" data-stage="([^"]+)".*?</tr>', html, re.S)
+    assert row is not None and row.group(1) == "awaiting_hire"
+    assert "<td>Awaiting hire decision</td>" in row.group(0)
+    # The filter keeps exactly the applications the one rule names.
+    with client.application.test_request_context():
+        ids = _db.session.scalars(sa.select(Application.id).where(Application.job_id == job.id))
+        awaiting = awaiting_hire_ids(ids)
+    assert qian.id in awaiting
+    html = client.get(f"/jobs/{job.id}/matrix?stage=awaiting_hire").get_data(as_text=True)
+    assert set(map(int, re.findall(r'<tr data-application="(\d+)"', html))) == awaiting
+    body = client.get(f"/jobs/{job.id}/matrix.csv?stage=awaiting_hire").get_data()
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) - 1 == len(awaiting)
+    assert {r[1] for r in rows[1:]} == {"Awaiting hire decision"}
