@@ -21,8 +21,27 @@ import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db as _db
-from scorecard.models import AuditEvent, HireDecision, HireDecisionKind
-from scorecard.services import api_tokens
+from scorecard.models import (
+    AnalyticsSetting,
+    AuditEvent,
+    ExternalIdentity,
+    GroupRoleMapping,
+    HireDecision,
+    HireDecisionKind,
+    IdentitySource,
+    JobRun,
+    JobRunStatus,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    Outcome,
+    PasswordResetRequest,
+    Role,
+    SelfIdentification,
+    SiteSetting,
+)
+from scorecard.models.base import utcnow
+from scorecard.services import api_tokens, outcomes
 from tests.browser.xss_plan import PAYLOADS, describe, free_text_columns, hostile, plan
 from tests.conftest import TEST_PASSWORD
 from tests.web.trust_figures import report
@@ -166,7 +185,8 @@ def test_every_payload_reaches_every_field_in_the_same_order_under_any_hash_seed
 
 
 def add_missing_rows(world) -> None:
-    """Rows for the free-text tables the world leaves empty: API tokens, a hire decision."""
+    """Rows for the free-text tables the world leaves empty (API tokens, a hire decision,
+    outcomes, self-identification, sign-in identities, notices, job runs...)."""
     for actor in ACTORS:
         api_tokens.create_token(world.users[actor], f"{actor} token")
     # An application a round decision reopened after a no-hire keeps the hire decision in
@@ -179,6 +199,44 @@ def add_missing_rows(world) -> None:
         decided_by_id=world.users["manager"].id,
     )
     _db.session.add(decision)
+    # The tables of outcomes, the opt-in adverse-impact report, company sign-in, notices,
+    # scheduled jobs and password resets: one row each, so their columns get every payload.
+    (checkpoint, *_rest) = outcomes.ensure_checkpoints(own.job)
+    admin = world.users["admin"]
+    _db.session.add_all(
+        [
+            Outcome(application_id=own.application.id, checkpoint=checkpoint, rating=3),
+            AnalyticsSetting(job_id=None, adverse_impact=True, purpose="x"),
+            SelfIdentification(
+                candidate_id=own.candidate.id, category="sex", value="x", consent=True
+            ),
+            ExternalIdentity(
+                user_id=admin.id, source=IdentitySource.OIDC, subject="x", email="x", dn="x"
+            ),
+            GroupRoleMapping(
+                source=IdentitySource.LDAP, group_name="x", group_key="x", role=Role.HR
+            ),
+            Notice(
+                kind=NoticeKind.OVERDUE,
+                user_id=world.users["interviewer_panel"].id,
+                application_id=own.application.id,
+                status=NoticeStatus.FAILED,
+                once_key="x",
+                error="x",
+            ),
+            JobRun(
+                job="reminders",
+                period_start=utcnow(),
+                status=JobRunStatus.FAILED,
+                finished_at=utcnow(),
+                lease_until=utcnow(),
+                instance="x",
+                message="x",
+            ),
+            PasswordResetRequest(email="x", ip="127.0.0.1"),
+            SiteSetting(key="xss.test", value="x"),  # a key the application never reads
+        ]
+    )
     _db.session.add(
         AuditEvent(
             action="xss.test",
@@ -277,4 +335,5 @@ def test_hostile_text_never_executes_in_any_view(app, client, db, browser, live_
         f"log), {visits} page views by 5 roles: {len(failures)} with a script execution or "
         f"injection" + (f"; no row in the test world: {', '.join(empty)}" if empty else ""),
     )
+    assert not empty, f"free-text columns without a row in the test world: {empty}"
     assert not failures, "\n".join(failures[:30])
