@@ -105,14 +105,12 @@ class MatrixTable:
             flags,
         ]
 
-    def rows(self) -> list[list[Any]]:
-        return list(self.iter_rows())
+    def rows(self) -> Iterator[list[Any]]:
+        return (self.row(r) for r in self.matrix.iter_rows())
 
-    def iter_rows(self) -> Iterator[list[Any]]:
-        return (self.row(r) for r in self.matrix.rows)
-
-    def round_sheet(self, key: str) -> tuple[list[str], list[str], list[list[Any]]]:
-        """One round: candidate, round figures and every criterion's score."""
+    def round_sheet(self, key: str) -> tuple[list[str], list[str], list[Any]]:
+        """One round's sheet: candidate, round figures and every criterion's score (header,
+        column kinds, and the round's criteria for `round_row`)."""
         rnd = next(r for r in self.rounds if r.key == key)
         version = rnd.current_version
         crits = list(version.criteria) if version else []
@@ -125,24 +123,21 @@ class MatrixTable:
             *[bilingual_text(c, "name") for c in crits],
         ]
         kinds = ["text", "num", "text", "text", "int"] + ["num"] * len(crits)
-        rows = []
-        for row in self.matrix.rows:
-            s = row.summary
-            figures = s.rounds.get(key) if s is not None and not row.blind else None
-            if figures is None or not figures.raters:
-                rows.append([row.name, None, "", "", None] + [None] * len(crits))
-                continue
-            rows.append(
-                [
-                    row.name,
-                    _num(figures.score),
-                    recommendation_label(figures.recommendation),
-                    confidence_label(figures.confidence),
-                    figures.raters,
-                    *[_num(figures.criteria.get(engine_key(key, c.key))) for c in crits],
-                ]
-            )
-        return header, kinds, rows
+        return header, kinds, crits
+
+    def round_row(self, key: str, crits: Sequence[Any], row: Row) -> list[Any]:
+        s = row.summary
+        figures = s.rounds.get(key) if s is not None and not row.blind else None
+        if figures is None or not figures.raters:
+            return [row.name, None, "", "", None] + [None] * len(crits)
+        return [
+            row.name,
+            _num(figures.score),
+            recommendation_label(figures.recommendation),
+            confidence_label(figures.confidence),
+            figures.raters,
+            *[_num(figures.criteria.get(engine_key(key, c.key))) for c in crits],
+        ]
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
@@ -165,6 +160,27 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
+class _Sheet:
+    """One worksheet being written, row after row; `close` adds the filter over the table."""
+
+    def __init__(self, ws: Any, formats: list[Any], width: int) -> None:
+        self.ws, self.formats, self.width, self.line = ws, formats, width, 0
+
+    def write(self, row: Sequence[Any]) -> None:
+        self.line += 1
+        ws, line = self.ws, self.line
+        for col, (value, fmt) in enumerate(zip(row, self.formats, strict=False)):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                ws.write_string(line, col, str(safe_text(value)))
+            else:
+                ws.write_number(line, col, value, fmt)
+
+    def close(self) -> None:
+        self.ws.autofilter(0, 0, self.line, self.width - 1)
+
+
 class _Book:
     """An XLSX workbook written row by row (XlsxWriter's constant-memory mode: each row goes
     to a temporary file as it is written, so a 5,000-candidate export holds one row at a
@@ -180,10 +196,9 @@ class _Book:
         }
         self.taken: set[str] = set()
 
-    def sheet(
-        self, title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable
-    ) -> None:
-        """Bold frozen header, number formats per column, a filter over the whole table."""
+    def sheet(self, title: str, header: Sequence[str], kinds: Sequence[str]) -> _Sheet:
+        """A sheet with a bold frozen header and number formats per column; its rows are
+        written one at a time (several sheets may be written side by side, each in order)."""
         ws = self.book.add_worksheet(_sheet_title(title, self.taken))
         for index, kind in enumerate(kinds):
             width = 12 if kind != "text" else 18
@@ -191,17 +206,16 @@ class _Book:
         for col, h in enumerate(header):
             ws.write_string(0, col, str(safe_text(h)), self.bold)
         ws.freeze_panes(1, 1)
-        formats = [self.formats.get(k) for k in kinds]
-        line = 0
-        for line, row in enumerate(rows, start=1):
-            for col, (value, fmt) in enumerate(zip(row, formats, strict=False)):
-                if value is None:
-                    continue
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    ws.write_string(line, col, str(safe_text(value)))
-                else:
-                    ws.write_number(line, col, value, fmt)
-        ws.autofilter(0, 0, line, len(header) - 1)
+        return _Sheet(ws, [self.formats.get(k) for k in kinds], len(header))
+
+    def table(
+        self, title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable
+    ) -> None:
+        """A whole sheet at once."""
+        sheet = self.sheet(title, header, kinds)
+        for row in rows:
+            sheet.write(row)
+        sheet.close()
 
     def bytes(self) -> bytes:
         self.book.close()
@@ -215,13 +229,22 @@ def matrix_csv(matrix: Matrix) -> bytes:
 
 
 def matrix_xlsx(matrix: Matrix) -> bytes:
-    """The matrix as XLSX: the candidates sheet and one sheet per round."""
+    """The matrix as XLSX: the candidates sheet and one sheet per round, written side by side
+    in one pass over the rows (each chunk of rows decoded once)."""
     table = MatrixTable(matrix)
     book = _Book()
-    book.sheet(_("Candidates"), table.header(), table.kinds(), table.iter_rows())
+    main = book.sheet(_("Candidates"), table.header(), table.kinds())
+    rounds = []
     for rnd in table.rounds:
-        header, kinds, rows = table.round_sheet(rnd.key)
-        book.sheet(bilingual_text(rnd, "name"), header, kinds, rows)
+        header, kinds, crits = table.round_sheet(rnd.key)
+        rounds.append((rnd.key, crits, book.sheet(bilingual_text(rnd, "name"), header, kinds)))
+    for row in matrix.iter_rows(criteria=True):
+        main.write(table.row(row))
+        for key, crits, sheet in rounds:
+            sheet.write(table.round_row(key, crits, row))
+    main.close()
+    for _key, _crits, sheet in rounds:
+        sheet.close()
     return book.bytes()
 
 
@@ -303,9 +326,9 @@ def scorecards_xlsx(scoring: JobScoring, views: Sequence[CardView]) -> bytes:
         name = bilingual_text(rnd, "name")
         mine = [r for r in rows if r[0] == name]
         if mine:
-            book.sheet(name, header, kinds, mine)
+            book.table(name, header, kinds, mine)
     if not book.taken:
-        book.sheet(_("Scorecards"), header, kinds, [])
+        book.table(_("Scorecards"), header, kinds, [])
     return book.bytes()
 
 

@@ -106,7 +106,7 @@ def _export_matrix(job_id: int, fmt: str) -> Response:
     job = get_reviewable_job_or_404(job_id)
     scoring = JobScoring(job)
     query = parse_query(request.args, scoring)
-    m = build_matrix(scoring, current_user, query, criteria=fmt == "xlsx")
+    m = build_matrix(scoring, current_user, query, page=None)
     if m.query.errors:
         for message in m.query.errors:
             flash(message, "error")
@@ -117,7 +117,7 @@ def _export_matrix(job_id: int, fmt: str) -> Response:
         "job",
         job.id,
         job.id,
-        {"format": fmt, "rows": len(m.rows), "filters": m.query.args()},
+        {"format": fmt, "rows": m.kept, "filters": m.query.args()},
     )
     mimetype = exports.CSV_MIME if fmt == "csv" else exports.XLSX_MIME
     return _download(body, mimetype, exports.export_filename("candidates", None, job.id, fmt))

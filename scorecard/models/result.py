@@ -27,7 +27,19 @@ class ApplicationResult(db.Model):
     job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     config_key: Mapped[str] = mapped_column(sa.String(64))
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    # What lists need (matrix, exports, job summary): small, read for every application.
+    # What the matrix sorts and filters by, as plain columns (a page of 50 out of 5,000 reads
+    # these for every application and decodes `summary` only for the rows it shows).
+    score: Mapped[float | None]
+    recommendation: Mapped[str | None] = mapped_column(sa.String(20))
+    confidence: Mapped[str | None] = mapped_column(sa.String(10))
+    flag_count: Mapped[int | None]
+    flag_kinds: Mapped[str | None] = mapped_column(sa.String(255))  # " kind kind " (sorted)
+    dim_technical: Mapped[float | None]
+    dim_business: Mapped[float | None]
+    dim_attitude: Mapped[float | None]
+    dim_etiquette: Mapped[float | None]
+    round_scores: Mapped[dict | None] = mapped_column(sa.JSON)  # round key → round score
+    # What lists show (matrix, exports, job summary): small, decoded for the rows shown.
     summary: Mapped[dict] = mapped_column(sa.JSON)
     # Each round's criterion scores: read by the XLSX export's round sheets only.
     criteria: Mapped[dict] = deferred(mapped_column(sa.JSON, nullable=False))

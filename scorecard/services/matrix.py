@@ -1,17 +1,18 @@
 """The comparison matrix of a job: one row per application, sortable and filterable.
 
-Scores come from the job's one results model (`services.results`), as `Summary` objects
-holding only what the matrix, the exports and the job summary show, already filtered by the
-blind rule for the viewer. Sorting and filtering run over every application; a page shows
-`Page.size` of them.
+Scores come from the job's one results model (`services.results`). Sorting and filtering
+run over every application, on the plain columns stored with each result (`Head`: score,
+recommendation, confidence, flags, the sorted dimension or round), read in one query with
+the blind rule applied in SQL (`visibility.blind_clause`); only the rows a page shows (or an
+export writes, a chunk at a time) have their `Summary` decoded.
 
 A page costs a constant number of queries whatever the number of candidates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
+    ApplicationResult,
     ApplicationStatus,
     Candidate,
     Job,
@@ -28,7 +30,7 @@ from scorecard.models import (
 from scorecard.paging import Page, Pages
 from scorecard.scoring import Policy
 from scorecard.services.recommendations import JobScoring
-from scorecard.services.results import DIMENSIONS, Summary, job_summaries
+from scorecard.services.results import DIMENSIONS, Summary, proof, summaries_of
 from scorecard.services.stages import awaiting_hire_clause
 from scorecard.visibility import blind_clause
 
@@ -57,13 +59,37 @@ class Entry:
     awaiting_hire: bool = False  # through the last round, waiting for hire / no hire
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What the matrix sorts and filters an application by: the plain columns stored with
+    its result (`ApplicationResult.score` ...), or the same taken from a Summary."""
+
+    recommendation: str
+    score: float | None
+    confidence: str
+    flag_count: int
+    flag_kinds: frozenset[str]
+    column: float | None = None  # the sorted dimension's or round's score, when one is
+
+    @classmethod
+    def of(cls, s: Summary, column: str) -> Head:
+        value = None
+        if column in DIMENSIONS:
+            value = s.dimensions.get(column)
+        elif column.startswith("round-"):
+            figures = s.rounds.get(column[6:])
+            value = figures.score if figures is not None else None
+        return cls(s.recommendation, s.score, s.confidence, len(s.flags), s.flag_kinds, value)
+
+
 @dataclass
 class Row:
     """One line of the matrix."""
 
     entry: Entry
-    summary: Summary | None  # None: nothing submitted yet, or hidden by the blind rule
+    head: Head | None  # None: nothing submitted yet, or hidden by the blind rule
     blind: bool = False
+    summary: Summary | None = None  # decoded for the rows a page or an export shows
 
     @property
     def id(self) -> int:
@@ -84,26 +110,23 @@ class Row:
 
     def value(self, column: str) -> Any:
         """The sortable value of a column (None when there is none)."""
-        s = self.summary
+        h = self.head
         if column == "name":
             return self.name.casefold()
         if column == "stage":
             return self._stage_rank()
-        if s is None:
+        if h is None:
             return None
         if column == "score":
-            return s.score
+            return h.score
         if column == "recommendation":
-            return (REC_RANK.get(s.recommendation, -1), s.score if s.score is not None else -1)
+            return (REC_RANK.get(h.recommendation, -1), h.score if h.score is not None else -1)
         if column == "confidence":
-            return CONF_RANK.get(s.confidence)
+            return CONF_RANK.get(h.confidence)
         if column == "flags":
-            return len(s.flags)
-        if column in DIMENSIONS:
-            return s.dimensions.get(column)
-        if column.startswith("round-"):
-            figures = s.rounds.get(column[6:])
-            return figures.score if figures is not None else None
+            return h.flag_count
+        if column in DIMENSIONS or column.startswith("round-"):
+            return h.column
         return None
 
     def _stage_rank(self) -> tuple[int, int, int]:
@@ -143,16 +166,16 @@ def stage_values(scoring: JobScoring) -> list[str]:
 def _keep(row: Row, query: Filters) -> bool:
     if query.stage and row.stage != query.stage:
         return False
-    s = row.summary
+    h = row.head
     if query.recommendation:
-        rec = s.recommendation if s is not None else "none"
+        rec = h.recommendation if h is not None else "none"
         if query.recommendation == "positive":
             if rec not in POSITIVE:
                 return False
         elif rec != query.recommendation:
             return False
     if query.flag:
-        kinds = s.flag_kinds if s is not None else frozenset()
+        kinds = h.flag_kinds if h is not None else frozenset()
         if query.flag == "any" and not kinds:
             return False
         if query.flag == "none" and kinds:
@@ -173,6 +196,9 @@ def sort_rows(rows: Iterable[Row], column: str, direction: str) -> list[Row]:
     return present + missing
 
 
+EXPORT_CHUNK = 500  # rows decoded at a time by an export
+
+
 @dataclass
 class Matrix:
     """A job's matrix, ready for a page or an export."""
@@ -180,24 +206,56 @@ class Matrix:
     job: Job
     scoring: JobScoring
     query: Filters
-    rows: list[Row]  # every row kept by the filters, sorted (exports take them all)
+    rows: list[Row]  # every row kept by the filters, sorted (summaries only on the page's)
     total: int
     bands: Policy
     page: Page = Page()
+    page_rows: list[Row] = field(default_factory=list)  # the page shown, summaries decoded
+
+    @property
+    def kept(self) -> int:
+        return len(self.rows)
 
     @property
     def page_links(self) -> Pages:
         return self.page.links(len(self.rows))
 
-    @property
-    def page_rows(self) -> list[Row]:
-        """The rows of the page shown (a page of HTML stays small at 5,000 candidates)."""
-        return self.rows[self.page.offset : self.page.offset + self.page.size]
+    def iter_rows(self, criteria: bool = False) -> Iterator[Row]:
+        """Every kept row in order with its summary (each round's criterion scores too when
+        `criteria`), decoded a chunk at a time: an export of 5,000 holds 500 at once."""
+        for start in range(0, len(self.rows), EXPORT_CHUNK):
+            chunk = self.rows[start : start + EXPORT_CHUNK]
+            yield from _with_summaries(self.scoring, chunk, criteria)
 
 
-def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
-    """The job's applications with candidate name, current round, and whether the blind rule
-    hides them from `user` (`visibility.blind_clause`): one light query."""
+def _with_summaries(scoring: JobScoring, rows: list[Row], criteria: bool = False) -> list[Row]:
+    """The rows with their summaries decoded (one query for all of them)."""
+    wanted = [r.id for r in rows if r.head is not None]
+    summaries = summaries_of(scoring.job, wanted, scoring, criteria=criteria)
+    return [
+        Row(r.entry, r.head, r.blind, summaries.get(r.id) if r.head is not None else None)
+        for r in rows
+    ]
+
+
+def _sort_column(column: str) -> sa.ColumnElement[Any] | None:
+    """The stored column a dimension or round sort reads (None for the others)."""
+    if column in DIMENSIONS:
+        return getattr(ApplicationResult, f"dim_{column}")
+    if column.startswith("round-"):
+        return ApplicationResult.round_scores[column[6:]].as_float()
+    return None
+
+
+def load_rows(scoring: JobScoring, user: User, column: str) -> list[Row]:
+    """Every application of the job with candidate name, current round, whether the blind rule
+    hides it from `user` (`visibility.blind_clause`), and its stored plain result columns,
+    proven fresh in the same query (`results.Proof`): one query, no summary decoded. Stale
+    rows (a submission since) are scored again and stored."""
+    job = scoring.job
+    p = proof(job, scoring)
+    extra = _sort_column(column)
+    R = ApplicationResult
     rows = db.session.execute(
         sa.select(
             Application.id,
@@ -208,41 +266,69 @@ def load_entries(job_id: int, user: User) -> list[tuple[Entry, bool]]:
             Round.position,
             awaiting_hire_clause(),
             blind_clause(user),
+            R.recommendation,
+            R.score,
+            R.confidence,
+            R.flag_count,
+            R.flag_kinds,
+            extra if extra is not None else sa.null(),
+            *p.columns,
         )
         .join(Candidate, Candidate.id == Application.candidate_id)
         .outerjoin(Round, Round.id == Application.current_round_id)
-        .where(Application.job_id == job_id)
+        .outerjoin(p.subs, p.subs.c.application_id == Application.id)
+        .outerjoin(R, R.application_id == Application.id)
+        .where(Application.job_id == job.id)
         .order_by(Application.id)
     )
-    return [
-        (Entry(i, name, st, rid, rkey, rpos or 0, bool(awaiting)), bool(blind))
-        for i, name, st, rid, rkey, rpos, awaiting, blind in rows
-    ]
+    out: list[Row] = []
+    stale: dict[int, str] = {}
+    for row in rows:
+        i, name, st, rid, rkey, rpos, awaiting, blind = row[:8]
+        entry = Entry(i, name, st, rid, rkey, rpos or 0, bool(awaiting))
+        submitted, fingerprint, fresh = p.check(row[14:])
+        head = None
+        if fresh:
+            rec, score, conf, nflags, kinds, value = row[8:14]
+            head = Head(rec, score, conf, nflags, frozenset(kinds.split()), value)
+        elif submitted:
+            stale[i] = fingerprint
+        out.append(Row(entry, None if blind else head, bool(blind)))
+    if stale:
+        summaries = p.rescore(stale).summaries
+        out = [
+            Row(r.entry, Head.of(summaries[r.id], column), r.blind)
+            if r.id in summaries and not r.blind
+            else r
+            for r in out
+        ]
+    return out
 
 
 def build_matrix(
     scoring: JobScoring,
     user: User,
     query: Filters,
-    page: Page = Page(),  # noqa: B008
-    criteria: bool = False,
+    page: Page | None = Page(),  # noqa: B008
 ) -> Matrix:
-    """The matrix of `scoring.job` as `user` may see it, sorted and filtered by `query`."""
-    job = scoring.job
-    summaries = job_summaries(
-        job, scoring, criteria=criteria
-    )  # rows the viewer is blind to get no summary:
-    rows = []
-    for entry, hidden in load_entries(job.id, user):
-        rows.append(Row(entry, None if hidden else summaries.get(entry.id), blind=hidden))
-    total = len(rows)
-    kept = [r for r in rows if _keep(r, query)]
+    """The matrix of `scoring.job` as `user` may see it, sorted and filtered by `query`, with
+    the page's rows decoded; `page=None` for an export (it reads every row through
+    `iter_rows`)."""
+    rows = load_rows(scoring, user, query.sort)
+    kept = sort_rows([r for r in rows if _keep(r, query)], query.sort, query.direction)
+    shown: list[Row] = []
+    if page is None:
+        page = Page()
+    else:
+        page = page.clamp(len(kept))
+        shown = _with_summaries(scoring, kept[page.offset : page.offset + page.size])
     return Matrix(
-        job=job,
+        job=scoring.job,
         scoring=scoring,
         query=query,
-        rows=sort_rows(kept, query.sort, query.direction),
-        total=total,
+        rows=kept,
+        total=len(rows),
         bands=scoring.policy,
-        page=page.clamp(len(kept)),
+        page=page,
+        page_rows=shown,
     )

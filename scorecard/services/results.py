@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +135,35 @@ def _summary_to_data(s: Summary) -> dict[str, Any]:
         "f": [[f.kind, f.round, f.criterion, f.red_flag, list(f.interviewers)] for f in s.flags],
         "e": s.edited,
     }
+
+
+HEAD_COLUMNS = (
+    "score",
+    "recommendation",
+    "confidence",
+    "flag_count",
+    "flag_kinds",
+    *(f"dim_{d}" for d in DIMENSIONS),
+    "round_scores",
+)
+
+
+def _head(s: Summary) -> dict[str, Any]:
+    """The plain columns a list sorts and filters by (`ApplicationResult.score`, ...)."""
+    return {
+        "score": s.score,
+        "recommendation": s.recommendation,
+        "confidence": s.confidence,
+        "flag_count": len(s.flags),
+        "flag_kinds": flag_kinds_text(s.flag_kinds),
+        **{f"dim_{d}": s.dimensions.get(d) for d in DIMENSIONS},
+        "round_scores": {k: f.score for k, f in s.rounds.items()},
+    }
+
+
+def flag_kinds_text(kinds: Iterable[str]) -> str:
+    """The stored form of a set of flag kinds: " a b " (so `LIKE '% a %'` finds one)."""
+    return " " + " ".join(sorted(kinds)) + " "
 
 
 def _criteria_to_data(s: Summary) -> dict[str, Any]:
@@ -257,7 +286,15 @@ def _write(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             index_elements=[ApplicationResult.application_id],
             set_={
                 name: getattr(stmt.excluded, name)
-                for name in ("job_id", "config_key", "fingerprint", "summary", "criteria", "result")
+                for name in (
+                    "job_id",
+                    "config_key",
+                    "fingerprint",
+                    *HEAD_COLUMNS,
+                    "summary",
+                    "criteria",
+                    "result",
+                )
             }
             | {"computed_at": stmt.excluded.computed_at},
         )
@@ -310,6 +347,78 @@ class _Loaded:
         self.scores: dict[int, ApplicationScore] = {}
 
 
+RESCORE_CHUNK = 500  # applications scored and written at a time (bounded memory when cold)
+
+
+class Proof:
+    """How a read proves stored rows fresh in the same query that reads them: join `subs`
+    (each application's submissions now) and select `columns` beside what it reads of
+    `ApplicationResult`; `check` says, from those values, whether the application has a
+    submitted scorecard, its fingerprint now, and whether its stored row is fresh."""
+
+    def __init__(self, job: Job, scoring: JobScoring, application_ids: list[int] | None) -> None:
+        self.job, self.scoring, self.key = job, scoring, config_key(scoring)
+        subs = _submissions_query(job.id)
+        if application_ids is not None:
+            subs = subs.where(Interview.application_id.in_(application_ids))
+        self.subs = subs.subquery()
+        self.columns: list[Any] = [
+            *self.subs.c,
+            ApplicationResult.config_key,
+            ApplicationResult.fingerprint,
+        ]
+        self.width = len(self.columns)
+
+    def check(self, values: Sequence[Any]) -> tuple[bool, str, bool]:
+        if values[0] is None:  # no submitted scorecard (an outer join found none)
+            return False, "", False
+        fingerprint = _digest(tuple(values[1 : self.width - 2]))
+        stored_key, stored_fp = values[self.width - 2], values[self.width - 1]
+        return True, fingerprint, stored_key == self.key and stored_fp == fingerprint
+
+    def rescore(
+        self, stale: Mapping[int, str], decode: bool = True, criteria: bool = False
+    ) -> _Loaded:
+        """Score the stale applications again (`stale`: id → fingerprint now) and store
+        them, a chunk at a time; their results when `decode`."""
+        out = _Loaded()
+        ids = list(stale)
+        for start in range(0, len(ids), RESCORE_CHUNK):
+            chunk = ids[start : start + RESCORE_CHUNK]
+            STATS["rescored"] += len(chunk)
+            scores = self.scoring.score_applications(chunk)
+            now = utcnow()
+            rows = []
+            for app_id, score in scores.items():
+                summary = summarize(score)
+                data, crit = _summary_to_data(summary), _criteria_to_data(summary)
+                if decode:
+                    # The same shape as a stored row read back (criteria only when asked).
+                    out.summaries[app_id] = _summary_from_data(data, crit if criteria else None)
+                    out.scores[app_id] = score
+                rows.append(
+                    {
+                        "application_id": app_id,
+                        "job_id": self.job.id,
+                        "config_key": self.key,
+                        "fingerprint": stale[app_id],
+                        **_head(summary),
+                        "summary": data,
+                        "criteria": crit,
+                        "result": _score_to_data(score),
+                        "computed_at": now,
+                    }
+                )
+            _upsert(self.job.id, rows)
+        return out
+
+
+def proof(job: Job, scoring: JobScoring | None = None) -> Proof:
+    """The freshness proof for a list that reads every application's stored plain columns
+    (`ApplicationResult.score` ...) in one query of its own (the matrix)."""
+    return Proof(job, scoring or JobScoring(job), None)
+
+
 def _load(
     job: Job,
     application_ids: list[int] | None,
@@ -318,64 +427,43 @@ def _load(
     criteria: bool = False,
 ) -> _Loaded:
     """Stored results of the job (or of some applications), rescored where stale."""
-    key = config_key(scoring)
+    p = Proof(job, scoring, application_ids)
     # One query: each application's submissions now, beside what is stored for it.
-    subs = _submissions_query(job.id)
-    if application_ids is not None:
-        subs = subs.where(Interview.application_id.in_(application_ids))
-    now_ = subs.subquery()
-    cols: list[Any] = [
-        *now_.c,
-        ApplicationResult.config_key,
-        ApplicationResult.fingerprint,
-        ApplicationResult.summary,
-    ]
+    cols = [*p.columns, ApplicationResult.summary]
     cols.append(ApplicationResult.criteria if criteria else sa.null())
     if full:
         cols.append(ApplicationResult.result)
     stmt = sa.select(*cols).outerjoin(
-        ApplicationResult, ApplicationResult.application_id == now_.c.application_id
+        ApplicationResult, ApplicationResult.application_id == p.subs.c.application_id
     )
-    width = len(now_.c)
     out = _Loaded()
-    current: dict[int, str] = {}
-    stale: list[int] = []
+    stale: dict[int, str] = {}
+    w = p.width
     for row in db.session.execute(stmt):
         app_id = row[0]
-        current[app_id] = fingerprint = _digest(tuple(row[1:width]))
-        stored_key, stored_fp, summary = row[width : width + 3]
-        if stored_key != key or stored_fp != fingerprint:
-            stale.append(app_id)
-        else:
-            out.summaries[app_id] = _summary_from_data(summary, row[width + 3])
-            if full:
-                out.scores[app_id] = _score_from_data(app_id, row[width + 4])
+        _has, fingerprint, fresh = p.check(row)
+        if not fresh:
+            stale[app_id] = fingerprint
+            continue
+        out.summaries[app_id] = _summary_from_data(row[w], row[w + 1])
+        if full:
+            out.scores[app_id] = _score_from_data(app_id, row[w + 2])
     STATS["fresh"] += len(out.summaries)
     if stale:
-        STATS["rescored"] += len(stale)
-        scores = scoring.score_applications(stale)
-        now = utcnow()
-        rows = []
-        for app_id, score in scores.items():
-            summary = summarize(score)
-            data, crit = _summary_to_data(summary), _criteria_to_data(summary)
-            # The same shape as a stored row read back (criteria only when asked for).
-            out.summaries[app_id] = _summary_from_data(data, crit if criteria else None)
-            out.scores[app_id] = score
-            rows.append(
-                {
-                    "application_id": app_id,
-                    "job_id": job.id,
-                    "config_key": key,
-                    "fingerprint": current[app_id],
-                    "summary": data,
-                    "criteria": crit,
-                    "result": _score_to_data(score),
-                    "computed_at": now,
-                }
-            )
-        _upsert(job.id, rows)
+        again = p.rescore(stale, criteria=criteria)
+        out.summaries.update(again.summaries)
+        out.scores.update(again.scores)
     return out
+
+
+def summaries_of(
+    job: Job, application_ids: Iterable[int], scoring: JobScoring, criteria: bool = False
+) -> dict[int, Summary]:
+    """Application id → Summary for some applications (proven fresh again)."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    return _load(job, ids, scoring, full=False, criteria=criteria).summaries
 
 
 def job_summaries(
