@@ -290,7 +290,7 @@ def test_logs_hold_no_personal_data_or_secrets(app, db, tmp_path, request):
     )
     print(line)
     report(request.config, "logs", line)
-    assert len(seen["cookies"]) >= 20 and len(seen["csrf"]) >= 20 and seen["totp"]
+    assert len(seen["cookies"]) >= 20 and len(seen["csrf"]) >= 5 and seen["totp"]
     # Every hostile request was logged (one line each), and the load's requests too.
     assert len([r for r in records if r.get("status")]) > sent, (len(records), sent)
     assert statuses[500] == 0 and "Traceback" not in text, text[-3000:]
