@@ -251,9 +251,17 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A free 127.0.0.1 port: from SCORECARD_PORTS (e.g. "56200-56299") if set, else any."""
+    first, _, last = os.environ.get("SCORECARD_PORTS", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in random.sample(list(candidates), len(candidates)):
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in SCORECARD_PORTS={os.environ['SCORECARD_PORTS']}")
 
 
 def start_gunicorn(

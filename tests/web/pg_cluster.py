@@ -1,7 +1,6 @@
 """A throw-away PostgreSQL 15 cluster on 127.0.0.1 for tests that stop and start a server."""
 
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -15,9 +14,10 @@ PGBIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free 127.0.0.1 port: from SCORECARD_PORTS (e.g. "56200-56299") if set, else any."""
+    from scripts.load_autosave import free_port as chosen
+
+    return chosen()
 
 
 def need_postgresql() -> None:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -178,3 +179,105 @@ def test_admin_page_lists_jobs_last_and_next_runs(client, db, make_user, login_a
     assert "every hour" in html and "every day" in html
     assert "off (set BACKUP_DIR to turn it on)" in html
     assert html.count('data-status="succeeded"') == len(scheduled.JOBS) - 1  # all but backup
+
+
+def test_two_app_instances_and_two_workers_run_each_job_once_per_period(db, tmp_path):
+    """Two gunicorn app instances and two `flask worker` processes, every job on a 2–3 s period.
+
+    Real processes on one database for ~12 s: every (job, period) has at most one run and
+    one attempt (duplicates 0), every period that lay wholly inside the time both workers
+    were up has its run (missed 0), and each app instance's /metrics reports the same
+    number of runs as the database.
+    """
+    from scorecard.models import utcnow
+    from scripts.load_autosave import start_gunicorn, stop
+    from tests.web.test_ops_health import samples
+
+    db.session.commit()
+    every = {"reminders": 2, "retention": 3, "deliver": 2, "backup": 3}
+    env = dict(
+        os.environ,
+        FLASK_APP="scorecard:create_app",
+        SCORECARD_JOB_INTERVALS=",".join(f"{job}={s}" for job, s in every.items()),
+        BACKUP_DIR=str(tmp_path / "backups"),
+        BACKUP_KEEP="2",
+        REQUEST_LOG="0",
+    )
+    env.pop("SCORECARD_ENV", None)
+    url = os.environ["DATABASE_URL"]
+    apps = []
+    workers = []
+    try:
+        apps = [start_gunicorn(url, 1, extra_env={"REQUEST_LOG": "0"}) for _ in range(2)]
+        workers = [
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "flask", "worker", "--poll", "0.2"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in workers:
+            assert "worker: looking at the schedule" in proc.stdout.readline()
+        up = utcnow()
+        answers = Counter()
+        deadline = time.monotonic() + 12
+        while time.monotonic() < deadline:  # both instances serve while the workers run
+            for _proc, port in apps:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+                    answers[r.status] += 1
+            time.sleep(0.5)
+        down = utcnow()
+        for proc in workers:
+            proc.send_signal(signal.SIGTERM)
+        for proc in workers:
+            proc.wait(timeout=90)
+            out = proc.stdout.read()
+            assert proc.returncode == 0 and "worker: stopped" in out, out
+        runs = _runs(db)
+        scraped = []
+        for _proc, port in apps:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+                text = r.read().decode()
+            scraped.append(sum(s.value for s in samples(text, "scorecard_job_runs_total")))
+    finally:
+        for proc in workers:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        for proc, _port in apps:
+            stop(proc)
+
+    print(
+        f"2 app instances ({dict(answers)} /readyz answers) + 2 workers, "
+        f"{(down - up).total_seconds():.1f} s; /metrics on each instance: {scraped} runs"
+    )
+    assert set(answers) == {200}
+    assert scraped == [len(runs), len(runs)]
+    by_worker = Counter(r.instance for r in runs)
+    assert len(by_worker) == 2, by_worker  # both workers took part
+    for job, seconds in every.items():
+        mine = [r for r in runs if r.job == job]
+        per_period = Counter(r.period_start for r in mine)
+        duplicates = sum(n - 1 for n in per_period.values()) + sum(r.attempts - 1 for r in mine)
+        # The periods wholly inside the time both workers were up: each must have run.
+        first = scheduled.period_start(seconds, up) + timedelta(seconds=seconds)
+        owed = []
+        while first + timedelta(seconds=seconds) <= down:
+            owed.append(first)
+            first += timedelta(seconds=seconds)
+        missed = [p for p in owed if p not in per_period]
+        in_owed = sum(per_period[p] for p in owed)
+        failed = [r.message for r in mine if r.status != JobRunStatus.SUCCEEDED]
+        print(
+            f"{job} every {seconds} s: {len(owed)} whole periods, {in_owed} runs in them "
+            f"({len(mine)} with the partial first and last), {duplicates} duplicates, "
+            f"{len(missed)} missed, {len(failed)} failed"
+        )
+        assert len(owed) >= 3
+        assert duplicates == 0 and missed == [] and failed == [], (job, missed, failed)
+        assert in_owed == len(owed)
