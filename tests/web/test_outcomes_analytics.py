@@ -373,12 +373,13 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
             appearances.setdefault("analytics.adverse_report", set()).add(actor)
     # Seven candidates answered: the group is reportable, so the report names it — to the
     # admin only. Besides, the value is an *option* of the category: the admin's settings
-    # show its definition, and the entry form offers it to those who enter answers. Nowhere
-    # else, for nobody.
+    # show its definition, and the entry form and the import's upload page offer it to those
+    # who enter answers. Nowhere else, for nobody.
     assert appearances == {
         "analytics.adverse_report": {"admin"},
         "analytics.adverse_settings": {"admin"},
         "analytics.self_identification": {"admin", "hr"},
+        "analytics.self_id_import": {"admin", "hr"},
     }, appearances
     # The entry form never tells which option a candidate chose: the page of a candidate who
     # answered the marker is the page of one who answered the other value.
@@ -455,3 +456,138 @@ def test_demo_outcomes_are_idempotent(app, world):
     with app.test_request_context():
         assert seed_demo_outcomes(world.users["manager"]) == 2 * len(world.extra["hires"])
         assert seed_demo_outcomes(world.users["manager"]) == 0
+
+
+# --- self-identification import ------------------------------------------------------------
+
+
+def _self_id_preview(client, text: str):
+    html = client.get("/self-identification/import").get_data(as_text=True)
+    return client.post(
+        "/self-identification/import/preview",
+        data={"csrf_token": csrf_from(html), "file": (io.BytesIO(text.encode()), "self-id.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _sealed(html: str) -> str:
+    return re.search(r'name="sealed" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_self_identification_import_only_while_adverse_impact_is_on(app, world):
+    hr = sign_in(app, world.users["hr"])
+    assert "not turned on" in _page(hr, "/self-identification/import")[1]
+    text = f"email,consent,sex\n{world.extra['hires'][0].candidate.email},yes,female\n"
+    off = _self_id_preview(hr, text)
+    assert off.status_code == 422
+    assert "Adverse impact is not turned on" in off.get_data(as_text=True)
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    for actor in ("manager", "interviewer_panel"):
+        c = sign_in(app, world.users[actor])
+        assert c.get("/self-identification/import").status_code == 404, actor
+
+
+def test_hr_imports_self_identification_with_preview_bad_rows_stored_never(app, world):
+    _turn_on(app, world, with_marker=True)
+    hires, rejected = world.extra["hires"], world.extra["rejected"]
+    other = world.scopes["other"].candidate  # on a job HR is not on: not theirs to enter
+    text = (
+        f"email,candidate,consent,sex,{MARKER_CATEGORY}\n"
+        f"{hires[0].candidate.email},,yes,female,{MARKER_VALUE}\n"
+        f",#{hires[1].candidate_id},是,MALE,\n"  # answers match without regard to case
+        f",{rejected[0].candidate_id},yes,prefers not to say,other value\n"
+        "nobody@example.com,,yes,female,\n"  # bad: unknown candidate
+        f",{other.id},yes,female,\n"  # bad: not on HR's teams
+        f"{hires[2].candidate.email},,yes,MRKBADVALUEQ7Z,\n"  # bad: not an offered answer
+        f"{hires[3].candidate.email},,,female,\n"  # bad: no consent
+        f"{hires[4].candidate.email},,no,male,\n"  # bad: consent refused
+        f"{hires[5].candidate.email},,yes,,\n"  # bad: no answer at all
+        f"{hires[0].candidate.email},,yes,male,\n"  # bad: the same candidate again
+    )
+    hr = sign_in(app, world.users["hr"])
+    page = _page(hr, "/self-identification/import")[1]
+    assert MARKER_VALUE in page  # the upload page lists the offered answers (a definition)
+    preview = _self_id_preview(hr, text)
+    body = preview.get_data(as_text=True)
+    assert preview.status_code == 200, body[-2000:]
+    assert "Rows: 10. Ready to import: 3. With problems: 7." in body
+    bad = re.search(r'<table class="table" id="bad-rows">.*?</table>', body, re.S).group(0)
+    assert bad.count("Unknown candidate: none with this e-mail or number") == 2
+    assert "Column sex: not one of the offered answers." in bad
+    assert bad.count("The candidate&#39;s consent is not recorded") == 2
+    assert "No answer in any category column: nothing to store." in bad
+    assert "Duplicate of line 2 in this file." in bad
+    # The preview holds no answer, neither shown nor in the form that posts the file back.
+    for value in (MARKER_VALUE, "MRKBADVALUEQ7Z", "female", "other value"):
+        assert value not in body, value
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    # A forged or altered sealed file changes nothing.
+    token = _sealed(body)
+    forged = hr.post(
+        "/self-identification/import/run",
+        data={"csrf_token": csrf_from(body), "sealed": token[:-4] + "AAAA"},
+        follow_redirects=True,
+    )
+    assert "not valid or has expired" in forged.get_data(as_text=True)
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+    run = hr.post(
+        "/self-identification/import/run",
+        data={"csrf_token": csrf_from(body), "sealed": token},
+        follow_redirects=True,
+    )
+    assert "Self-identification imported for 3 candidates. Rows skipped: 7." in run.get_data(
+        as_text=True
+    )
+    stored = {
+        (s.candidate_id, s.category): (s.value, s.consent, s.recorded_by_id)
+        for s in _db.session.scalars(sa.select(SelfIdentification))
+    }
+    hr_id = world.users["hr"].id
+    assert stored == {
+        (hires[0].candidate_id, "sex"): ("female", True, hr_id),
+        (hires[0].candidate_id, MARKER_CATEGORY): (MARKER_VALUE, True, hr_id),
+        (hires[1].candidate_id, "sex"): ("male", True, hr_id),
+        (rejected[0].candidate_id, "sex"): (adverse_impact.PREFERS_NOT, True, hr_id),
+        (rejected[0].candidate_id, MARKER_CATEGORY): ("other value", True, hr_id),
+    }
+    events = _db.session.scalars(sa.select(AuditEvent)).all()
+    imported = [e for e in events if e.action == "self_identification.import"]
+    assert len(imported) == 1 and imported[0].after["recorded"] == 3
+    assert [p["line"] for p in imported[0].after["rejected"]] == [5, 6, 7, 8, 9, 10, 11]
+    recorded = [e for e in events if e.action == "self_identification.record"]
+    assert len(recorded) == 3
+    texts = " ".join(str(e.before) + str(e.after) for e in events)
+    for value in (MARKER_VALUE, "female", "other value", adverse_impact.PREFERS_NOT):
+        assert value not in texts, value
+
+
+def test_self_identification_import_messages_in_chinese_and_bad_files(app, world):
+    _turn_on(app, world)
+    hr = sign_in(app, world.users["hr"])
+    zh = {"Accept-Language": "zh-CN"}
+    html = hr.get("/self-identification/import", headers=zh).get_data(as_text=True)
+    preview = hr.post(
+        "/self-identification/import/preview",
+        headers=zh,
+        data={
+            "csrf_token": csrf_from(html),
+            "file": (io.BytesIO(b"email,consent,sex\nnobody@example.com,,female\n"), "a.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    body = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "未知候选人" in body and "未记录候选人的同意" in body
+    # Not a file with the consent column, no file, not text: clear messages, nothing stored.
+    for data, message in (
+        ({"file": (io.BytesIO(b"email,sex\nx@example.com,female\n"), "a.csv")}, "consent"),
+        ({}, "Choose a CSV file."),
+        ({"file": (io.BytesIO(b"\xff\xfe\x00\xd8\x00"), "a.csv")}, "could not be read"),
+    ):
+        response = hr.post(
+            "/self-identification/import/preview",
+            data={"csrf_token": csrf_from(html), **data},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
