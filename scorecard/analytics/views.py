@@ -332,9 +332,19 @@ def validity_all():
 @bp.route("/interviewer-report")
 @login_required
 def interviewers():
-    everyone = current_user.role in (Role.ADMIN, Role.HR)
-    figures = analytics.interviewer_report(current_user, only_self=not everyone)
-    return render_template("analytics/interviewers.html", figures=figures, everyone=everyone)
+    everyone = analytics.sees_every_interviewer(current_user)
+    raw = request.args.get("interviewer")
+    person = None
+    if raw is not None:  # one interviewer's report: another's is refused to non-HR (404)
+        person = db.session.get(User, int(raw)) if raw.isdecimal() else None
+        if person is None or not (everyone or person.id == current_user.id):
+            abort(404)
+    figures = analytics.interviewer_report(
+        current_user, only_self=not everyone, interviewer=person.id if person else None
+    )
+    return render_template(
+        "analytics/interviewers.html", figures=figures, everyone=everyone, person=person
+    )
 
 
 # --- adverse impact ------------------------------------------------------------------------

@@ -259,6 +259,15 @@ def test_interviewer_report_everyone_for_hr_own_row_for_interviewers(app, world)
     assert world.users["interviewer_panel"].name not in html
     assert f'data-user="{world.users["interviewer_submitted"].id}"' in html
     assert html.count("data-user=") == 1
+    # One interviewer's report: one's own opens, another's is refused (HR opens any).
+    me, peer = world.users["interviewer_submitted"], world.users["interviewer_panel"]
+    own = _page(iv, f"/interviewer-report?interviewer={me.id}")[1]
+    assert f'data-user="{me.id}"' in own and own.count("data-user=") == 1
+    for value in (peer.id, world.users["hr"].id, 999999, "x"):
+        assert iv.get(f"/interviewer-report?interviewer={value}").status_code == 404, value
+    one = _page(hr, f"/interviewer-report?interviewer={me.id}")[1]
+    assert f'data-user="{me.id}"' in one and one.count("data-user=") == 1
+    assert f"Figures of {me.name}." in one
 
 
 # --- adverse impact ------------------------------------------------------------------------
