@@ -356,40 +356,154 @@ def test_adverse_impact_report_figures_and_small_groups(app, world):
     assert sign_in(app, world.users["manager"]).get("/adverse-impact").status_code == 200
 
 
-def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, world):
-    """R19: the marker answer appears in the adverse-impact report only (for the admin), on no
-    other page for any role, and nowhere in a dump after the candidate's erasure."""
+R19_ROLES = ("admin", "hr", "manager", "interviewer_panel", "interviewer_submitted", "compliance")
+# Where the marker is part of the category's *definition*: the admin's settings, and the
+# pages that offer it as an answer to those who enter answers. Those pages must show it as
+# often after the candidates answered as before: an answer never adds to it.
+DEFINITION = {
+    "analytics.adverse_settings",
+    "analytics.self_identification",
+    "analytics.self_id_import",
+}
+REPORT = "analytics.adverse_report"
+
+
+def _endpoint(app, url: str) -> str:
+    path = url.split(" ")[1] if url.startswith(("API ", "POST ")) else url
+    try:
+        return app.url_map.bind("localhost").match(path.split("?")[0])[0]
+    except Exception:  # a link to nowhere: 404 answers are searched too
+        return "?"
+
+
+def _r19_surfaces(app, world, actor: str, seeds: list[str], extra, applications) -> dict:
+    """url → text of every answer `actor` gets: pages and downloads (crawled), the bearer
+    API, each candidate's data export ZIP, the calendar feed and the import's preview."""
+    from scorecard.services import calendar
+    from tests.web.test_security_blind import _probe_api, crawl, readable
+
+    user = world.users[actor]
+    client = sign_in(app, user)
+    out = crawl(client, seeds, limit=3000)
+    assert len(out) < 3000, "the crawl stopped at its limit"
+    out.update(_probe_api(app, world, actor, extra=extra))
+    token = re.search(
+        r'name="csrf-token" content="([^"]+)"', client.get("/settings").get_data(True)
+    )
+    for application in applications:
+        for language in ("en", "zh_CN"):
+            url = f"/admin/candidates/{application.candidate_id}/export"
+            response = client.post(url, data={"csrf_token": token.group(1), "language": language})
+            out[f"POST {url} {language}"] = f"{response.status_code}\n{readable(response)}"
+    with app.test_request_context():
+        feed = calendar.create_feed(user)
+        _db.session.commit()
+    response = app.test_client().get(f"/calendar/{feed}.ics")
+    assert response.status_code == 200
+    out[f"GET /calendar/{actor}.ics"] = f"{response.status_code}\n{readable(response)}"
+    lines = [f"email,consent,{MARKER_CATEGORY}"]
+    lines += [f"{a.candidate.email or ''},yes,{MARKER_VALUE}" for a in applications]
+    lines += ["nobody@example.com,yes,MRKSELFIDVALUEQ7Z"]
+    response = client.post(
+        "/self-identification/import/preview",
+        data={
+            "csrf_token": token.group(1),
+            "file": (io.BytesIO("\n".join(lines).encode()), "answers.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    out["POST /self-identification/import/preview"] = (
+        f"{response.status_code}\n{readable(response)}"
+    )
+    return out
+
+
+def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, world, request):
+    """R19: the marker answer appears in the adverse-impact report only (for those who read
+    it), in no other page, download (XLSX and ZIP read inside), API answer, calendar feed or
+    import preview for any role, in no table but its own before erasure, and in none after."""
+    from scorecard.models import JobRole
+    from scorecard.services import jobs as job_service
+    from tests.web.trust_figures import report
+    from tests.web.trust_world import _user
+
     own = world.scopes["own"]
-    _turn_on(app, world, with_marker=True)
+    compliance = _user("compliance@trust.test", Role.MANAGER, "Cora Compliance")
+    _db.session.flush()
+    job_service.add_member(own.job, compliance, JobRole.HIRING_MANAGER, None)
+    world.users["compliance"] = compliance
+    _db.session.commit()
+    admin = _turn_on(app, world, with_marker=True)
+    grant_page = admin.get("/admin/adverse-impact").get_data(as_text=True)
+    granted = admin.post(
+        "/admin/adverse-impact",
+        data={
+            "csrf_token": csrf_from(grant_page),
+            "action": "grant",
+            "g-user_id": compliance.id,
+            "g-granted": "1",
+        },
+    )
+    assert granted.status_code == 302
     apps = world.extra["hires"][:5] + world.extra["rejected"][:2]
+    extra = {
+        "application_id": [a.id for a in apps],
+        "candidate_id": [a.candidate_id for a in apps],
+    }
+    from tests.web.test_security_blind import _seed_urls
+
+    seeded = _seed_urls(app, world, extra=extra)
+    # The report itself, on the marker's category: the one place its readers see it.
+    seeds = [url for _e, url in seeded]
+    seeds.append(f"/adverse-impact?job={own.job.id}&category={MARKER_CATEGORY}")
+    # Before anyone answers: how often each definition page shows the marker.
+    baseline: dict[tuple[str, str], set[int]] = {}
+    definition_urls = [url for endpoint, url in seeded if endpoint in DEFINITION]
+    for actor in R19_ROLES:
+        c = sign_in(app, world.users[actor])
+        for url in definition_urls:
+            body = c.get(url).get_data(as_text=True)
+            baseline.setdefault((actor, _endpoint(app, url)), set()).add(body.count(MARKER_VALUE))
     for application in apps:
         adverse_impact.record_self_identification(
             application.candidate_id, {MARKER_CATEGORY: MARKER_VALUE}, True, world.users["hr"]
         )
     _db.session.commit()
-    appearances = {}
-    for actor in ("admin", "hr", "manager", "interviewer_panel", "interviewer_submitted"):
-        c = sign_in(app, world.users[actor])
-        for scope in ("own", "other"):
-            for endpoint, url in route_urls(app, world, scope):
-                if endpoint == "auth.logout":
-                    continue
-                if MARKER_VALUE.encode() in c.get(url).get_data():
-                    appearances.setdefault(endpoint, set()).add(actor)
-        report_url = f"/adverse-impact?job={own.job.id}&category={MARKER_CATEGORY}"
-        body = c.get(report_url).get_data(as_text=True)
-        if MARKER_VALUE in body:
-            appearances.setdefault("analytics.adverse_report", set()).add(actor)
-    # Seven candidates answered: the group is reportable, so the report names it — to the
-    # admin only. Besides, the value is an *option* of the category: the admin's settings
-    # show its definition, and the entry form and the import's upload page offer it to those
-    # who enter answers. Nowhere else, for nobody.
-    assert appearances == {
-        "analytics.adverse_report": {"admin"},
+
+    cases, kinds, leaks, definitions = 0, {"page": 0, "file": 0, "api": 0}, [], {}
+    report_readers = set()
+    for actor in R19_ROLES:
+        surfaces = _r19_surfaces(app, world, actor, seeds, extra, apps)
+        for url, text in surfaces.items():
+            endpoint = _endpoint(app, url)
+            count = text.count(MARKER_VALUE)
+            cases += 1
+            if url.startswith("API "):
+                kinds["api"] += 1
+            elif (
+                "Content-Disposition: attachment" in text or url.endswith(".ics") or "export" in url
+            ):
+                kinds["file"] += 1
+            else:
+                kinds["page"] += 1
+            if endpoint == REPORT:
+                if count:
+                    report_readers.add(actor)
+                continue
+            if endpoint in DEFINITION and count:
+                definitions.setdefault(endpoint, set()).add(actor)
+                if count not in baseline.get((actor, endpoint), {0}):
+                    leaks.append(f"{actor} {url}: {count} (definition shows {baseline})")
+                continue
+            if count:
+                leaks.append(f"{actor} {url}: {count}")
+    # The report names the group to those who read it, and only to them: it is the one place.
+    assert report_readers == {"admin", "compliance"}, report_readers
+    assert definitions == {
         "analytics.adverse_settings": {"admin"},
         "analytics.self_identification": {"admin", "hr"},
         "analytics.self_id_import": {"admin", "hr"},
-    }, appearances
+    }, definitions
     # The entry form never tells which option a candidate chose: the page of a candidate who
     # answered the marker is the page of one who answered the other value.
     other = world.extra["rejected"][2]
@@ -408,8 +522,16 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
         return re.sub(r'(csrf[-_]token"? (?:content|value)=")[^"]+', r"\1", html)
 
     assert entry_page(apps[0]) == entry_page(other)
-    events = _db.session.scalars(sa.select(AuditEvent)).all()
-    assert all(MARKER_VALUE not in str(e.before) + str(e.after) for e in events)
+    # Stored: only in its own table and the category's definition (no audit text, e-mail,
+    # webhook or export log holds it).
+    before = [line for line in dump_database().splitlines() if MARKER_VALUE in line]
+    outside = [
+        line
+        for line in before
+        if "self_identifications" not in line and "analytics_settings" not in line
+    ]
+    assert any("self_identifications" in line for line in before)
+    leaks += [f"database before erasure: {line[:200]}" for line in outside]
     # Erasure: the answers go; the only remaining mention is the category's definition.
     with app.test_request_context():
         for application in apps:
@@ -424,9 +546,21 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
         )
         == 0
     )
-    dump = dump_database()
-    lines = [line for line in dump.splitlines() if MARKER_VALUE in line]
-    assert lines and all("analytics_settings" in line for line in lines), lines
+    after = [line for line in dump_database().splitlines() if MARKER_VALUE in line]
+    assert after and any("analytics_settings" in line for line in after)
+    outside_after = [line for line in after if "analytics_settings" not in line]
+    leaks += [f"database after erasure: {line[:200]}" for line in outside_after]
+    report(
+        request.config,
+        "R19",
+        f"R19: {cases} (surface, role) cases checked over {len(R19_ROLES)} roles "
+        f"({kinds['page']} pages, {kinds['file']} exports and feeds, {kinds['api']} API "
+        f"answers; XLSX and ZIP read inside): {len(leaks)} leaks outside the report; "
+        f"database dump after erasure: {len(outside_after)} appearances outside the "
+        "category's definition",
+    )
+    where = sorted({leak.split(":")[0].split("?")[0] for leak in leaks})
+    assert not leaks, "\n".join(leaks[:30] + ["...", "where:", *where])
 
 
 def test_erasure_blanks_outcome_notes_keeps_values(app, world):
