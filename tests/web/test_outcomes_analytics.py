@@ -734,3 +734,112 @@ def test_self_identification_import_messages_in_chinese_and_bad_files(app, world
         )
         assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 0
+
+
+# --- empty, tiny and degenerate data: words on every report, never a 500 or NaN -----------
+
+NOT_A_NUMBER = re.compile(r"\b(nan|inf|-inf|None)\b", re.I)
+
+
+def _words(client, url: str, *expected: str) -> str:
+    response, html = _page(client, url)
+    assert response.status_code == 200, (url, response.status_code)
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not NOT_A_NUMBER.search(text), (url, NOT_A_NUMBER.search(text).group(0))
+    for words in expected:
+        assert words in html, (url, words)
+    return html
+
+
+def _team_job(world, title: str):
+    from scorecard.models import JobRole
+    from scorecard.services import jobs as job_service
+
+    users = world.users
+    job = job_service.create_job_from_template(job_service.default_template(), users["hr"])
+    job.title_en = title
+    job_service.add_member(job, users["hr"], JobRole.RECRUITER, None)
+    job_service.add_member(job, users["manager"], JobRole.HIRING_MANAGER, None)
+    for actor in ("interviewer_panel", "interviewer_submitted"):
+        job_service.add_member(job, users[actor], JobRole.INTERVIEWER, None)
+    _db.session.commit()
+    return job
+
+
+def test_reports_of_a_job_without_candidates_say_so(app, world):
+    job = _team_job(world, "Empty job")
+    admin = _turn_on(app, world)
+    for actor in ("admin", "hr", "manager"):
+        c = sign_in(app, world.users[actor])
+        _words(
+            c,
+            f"/jobs/{job.id}/validity",
+            "No hires with scores yet: there is nothing to relate scores to.",
+        )
+        _words(c, f"/jobs/{job.id}/outcomes", "No hired candidates yet")
+    _words(
+        admin,
+        f"/adverse-impact?job={job.id}&category=sex",
+        "Candidates: 0. Without an answer in this category (not counted): 0.",
+        "No group has enough candidates to report.",
+    )
+    # An interviewer who has written nothing yet.
+    off = sign_in(app, world.users["interviewer_off_panel"])
+    _words(off, "/interviewer-report", "No submitted scorecards yet.")
+    me = world.users["interviewer_off_panel"].id
+    _words(off, f"/interviewer-report?interviewer={me}", "No submitted scorecards yet.")
+
+
+def test_reports_when_every_hire_has_the_same_score_and_outcome(app, world):
+    users = world.users
+    job = _team_job(world, "Same scores")
+    panel = [users["interviewer_panel"], users["interviewer_submitted"]]
+    hires = [scored_application(job, panel, users["hr"], 3, True, f"Same {n}") for n in range(5)]
+    _db.session.commit()
+    cps = {c.key: c for c in outcomes.ensure_checkpoints(job)}
+    for hire in hires:
+        outcomes.record_outcome(hire, cps["probation"], "passed", "", users["manager"])
+        outcomes.record_outcome(hire, cps["performance_6m"], "3", "", users["manager"])
+    adverse_impact.set_min_hires(job, 4, users["hr"])
+    _db.session.commit()
+    hr = sign_in(app, users["hr"])
+    html = _words(hr, f"/jobs/{job.id}/validity")
+    assert "no variation in the score" in html or "every hire has the same outcome" in html
+    assert 'class="r"' not in html  # no coefficient is printed
+    _words(hr, "/validity")
+    _words(hr, "/interviewer-report", users["interviewer_panel"].name)
+    # Everyone in one group, every one hired: nothing to compare, said in words.
+    admin = _turn_on(app, world)
+    for hire in hires:
+        adverse_impact.record_self_identification(
+            hire.candidate_id, {"sex": "female"}, True, users["hr"]
+        )
+    _db.session.commit()
+    html = _words(admin, f"/adverse-impact?job={job.id}&category=sex")
+    hire_stage = html[html.index('data-stage="hire"') :]
+    hire_stage = hire_stage[: hire_stage.index("</section>")]
+    assert "Only one group is large enough: there is nothing to compare it with." in hire_stage
+    assert 'data-group="female"' in hire_stage and "below 4/5" not in hire_stage
+
+
+def test_adverse_impact_when_nobody_was_selected(app, world):
+    users = world.users
+    job = _team_job(world, "Nobody hired")
+    panel = [users["interviewer_panel"], users["interviewer_submitted"]]
+    rejected = [
+        scored_application(job, panel, users["hr"], 1 + n % 2, False, f"No {n}") for n in range(10)
+    ]
+    _db.session.commit()
+    admin = _turn_on(app, world)
+    for n, application in enumerate(rejected):
+        adverse_impact.record_self_identification(
+            application.candidate_id, {"sex": "female" if n % 2 else "male"}, True, users["hr"]
+        )
+    _db.session.commit()
+    html = _words(admin, f"/adverse-impact?job={job.id}&category=sex")
+    hire_stage = html[html.index('data-stage="hire"') :]
+    hire_stage = hire_stage[: hire_stage.index("</section>")]
+    assert "Nobody was selected at this stage: no ratio can be computed." in hire_stage
+    hr = sign_in(app, users["hr"])
+    _words(hr, f"/jobs/{job.id}/validity", "No hires with scores yet")
+    _words(hr, f"/jobs/{job.id}/outcomes", "No hired candidates yet")
