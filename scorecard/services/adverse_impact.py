@@ -475,7 +475,7 @@ class AnswerRow:
     answers: dict[str, str] = field(repr=False, compare=False)
 
 
-def _enterable_candidates(actor: User) -> tuple[dict[int, int], dict[str, int]]:
+def _enterable_candidates(actor: User) -> tuple[dict[int, int], dict[str, int | None]]:
     """(candidate id → id, e-mail → id) of the candidates whose answers `actor` may enter:
     not erased, on a job with adverse impact on where `actor` enters self-identification."""
     job_ids = [j.id for j in db.session.scalars(sa.select(Job)) if enabled(j)]
@@ -486,7 +486,11 @@ def _enterable_candidates(actor: User) -> tuple[dict[int, int], dict[str, int]]:
         .where(Application.job_id.in_(job_ids or [0]), Candidate.erased_at.is_(None))
     ).all()
     by_id = {cid: cid for cid, _email in rows}
-    by_email = {(email or "").strip().casefold(): cid for cid, email in rows if email}
+    by_email: dict[str, int | None] = {}
+    for cid, email in rows:
+        key = (email or "").strip().casefold()
+        if key:  # two candidates with one e-mail: None, the number must be used
+            by_email[key] = cid if by_email.get(key, cid) == cid else None
     return by_id, by_email
 
 
@@ -530,10 +534,15 @@ def check_import(text: str, actor: User) -> Preview[AnswerRow]:
             raw = values["candidate"].lstrip("#")
             candidate_id = by_id.get(int(raw)) if raw.isdecimal() else None
         elif values["email"]:
-            candidate_id = by_email.get(values["email"].casefold())
+            email_key = values["email"].casefold()
+            candidate_id = by_email.get(email_key)
+            if email_key in by_email and candidate_id is None:
+                reasons.append(
+                    _("Several candidates have this e-mail: use the candidate's number.")
+                )
         else:
             reasons.append(_("Give the candidate's e-mail or candidate number."))
-        if candidate_id is None and label:
+        if candidate_id is None and label and not reasons:
             reasons.append(
                 _(
                     "Unknown candidate: none with this e-mail or number on a job where "

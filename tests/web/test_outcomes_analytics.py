@@ -843,3 +843,20 @@ def test_adverse_impact_when_nobody_was_selected(app, world):
     hr = sign_in(app, users["hr"])
     _words(hr, f"/jobs/{job.id}/validity", "No hires with scores yet")
     _words(hr, f"/jobs/{job.id}/outcomes", "No hired candidates yet")
+
+
+def test_self_identification_import_refuses_an_email_two_candidates_share(app, world):
+    from scorecard.models import Application, Candidate
+
+    _turn_on(app, world)
+    own = world.scopes["own"]
+    first = world.extra["hires"][0].candidate
+    twin = Candidate(name="Twin", email=first.email.upper())
+    _db.session.add_all([twin, Application(candidate=twin, job=own.job)])
+    _db.session.commit()
+    hr = sign_in(app, world.users["hr"])
+    text = f"email,candidate,consent,sex\n{first.email},,yes,female\n,{twin.id},yes,male\n"
+    body = _self_id_preview(hr, text).get_data(as_text=True)
+    assert "Rows: 2. Ready to import: 1. With problems: 1." in body
+    assert "Several candidates have this e-mail: use the candidate&#39;s number." in body
+    assert "Unknown candidate" not in body
