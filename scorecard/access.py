@@ -298,6 +298,11 @@ ACCESS: dict[str, Rule] = {
         admin="all", hr="compliance", manager="compliance", interviewer="compliance"
     ),
     "analytics.self_identification": Rule(admin="all", hr="member"),
+    # The CSV import of self-identification: only candidates of the teams one is on, and only
+    # while adverse impact is on (the service picks them).
+    "analytics.self_id_import": Rule(admin="all", hr="all"),
+    "analytics.self_id_preview": Rule(admin="all", hr="all"),
+    "analytics.self_id_run": Rule(admin="all", hr="all"),
     # Settings → Notifications: one's own switches and calendar feed (no id in the URL). The
     # feed is public: its secret address is the key (calendar apps cannot sign in); an unknown
     # or revoked address answers 410.

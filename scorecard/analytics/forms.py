@@ -87,3 +87,13 @@ class GrantForm(FlaskForm):
 
 class SelfIdentificationForm(FlaskForm):
     consent = BooleanField(_l("The candidate agreed to give this information voluntarily"))
+
+
+class SelfIdUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+
+
+class SelfIdImportForm(FlaskForm):
+    """The checked file, sealed (encrypted), posted back to store its good rows."""
+
+    sealed = HiddenField()

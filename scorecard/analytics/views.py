@@ -15,6 +15,8 @@ from scorecard.analytics.forms import (
     OutcomeForm,
     RemoveCheckpointForm,
     SelfIdentificationForm,
+    SelfIdImportForm,
+    SelfIdUploadForm,
     ThresholdForm,
     UploadForm,
 )
@@ -330,9 +332,19 @@ def validity_all():
 @bp.route("/interviewer-report")
 @login_required
 def interviewers():
-    everyone = current_user.role in (Role.ADMIN, Role.HR)
-    figures = analytics.interviewer_report(current_user, only_self=not everyone)
-    return render_template("analytics/interviewers.html", figures=figures, everyone=everyone)
+    everyone = analytics.sees_every_interviewer(current_user)
+    raw = request.args.get("interviewer")
+    person = None
+    if raw is not None:  # one interviewer's report: another's is refused to non-HR (404)
+        person = db.session.get(User, int(raw)) if raw.isdecimal() else None
+        if person is None or not (everyone or person.id == current_user.id):
+            abort(404)
+    figures = analytics.interviewer_report(
+        current_user, only_self=not everyone, interviewer=person.id if person else None
+    )
+    return render_template(
+        "analytics/interviewers.html", figures=figures, everyone=everyone, person=person
+    )
 
 
 # --- adverse impact ------------------------------------------------------------------------
@@ -484,3 +496,65 @@ def self_identification(candidate_id: int):
         errors=errors,
         prefers_not=adverse.PREFERS_NOT,
     ), status
+
+
+# --- self-identification import ------------------------------------------------------------
+
+
+def _self_id_page(form, preview=None, import_form=None, status: int = 200):
+    return render_template(
+        "analytics/self_id_import.html",
+        turned_on=adverse.enabled_anywhere(),
+        categories=adverse.categories_of(),
+        prefers_not=adverse.PREFERS_NOT,
+        form=form,
+        preview=preview,
+        import_form=import_form,
+    ), status
+
+
+@bp.route("/self-identification/import")
+@roles_required(*EDITORS)
+def self_id_import():
+    return _self_id_page(SelfIdUploadForm())
+
+
+@bp.post("/self-identification/import/preview")
+@roles_required(*EDITORS)
+def self_id_preview():
+    form = SelfIdUploadForm()
+    preview = text = None
+    if form.validate_on_submit():
+        preview, text = checked_upload(form, lambda t: adverse.check_import(t, current_user))
+    if preview is None:
+        return _self_id_page(form, status=422)
+    import_form = SelfIdImportForm(formdata=None)
+    import_form.sealed.data = adverse.seal(text or "")
+    return _self_id_page(form, preview, import_form)
+
+
+@bp.post("/self-identification/import/run")
+@roles_required(*EDITORS)
+def self_id_run():
+    form = SelfIdImportForm()
+    if not form.validate_on_submit():
+        flash(_("This import form is not valid: upload the file again."), "error")
+        return redirect(url_for("analytics.self_id_import"))
+    try:
+        preview = adverse.import_self_identification(
+            adverse.unseal(form.sealed.data or ""), current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("analytics.self_id_import"))
+    db.session.commit()
+    flash(
+        _(
+            "Self-identification imported for %(n)s candidates. Rows skipped: %(bad)s.",
+            n=len(preview.good),
+            bad=len(preview.bad),
+        ),
+        "success",
+    )
+    return redirect(url_for("analytics.self_id_import"))

@@ -68,8 +68,16 @@ def application(application_id: int):
     blind = visibility.is_blind(current_user, app_row.id)
     score = None if blind else results.visible_score(app_row, current_user)
     explainer = _explainer(scoring, [score] if score else [])
+    from scorecard.services import adverse_impact
+
+    may_self_identify = (
+        app_row.candidate.erased_at is None
+        and adverse_impact.can_enter(current_user, [app_row.job_id])
+        and adverse_impact.enabled(app_row.job)
+    )
     return render_template(
         "reports/application.html",
+        may_self_identify=may_self_identify,
         application=app_row,
         job=app_row.job,
         scoring=scoring,

@@ -252,10 +252,23 @@ class InterviewerFigures:
         return self.matched / self.decided if self.decided else None
 
 
-def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures]:
+def sees_every_interviewer(user: User) -> bool:
+    """HR and admins read every interviewer's figures; everyone else only their own."""
+    return user.role in (Role.ADMIN, Role.HR)
+
+
+def interviewer_report(
+    viewer: User, only_self: bool, interviewer: int | None = None
+) -> list[InterviewerFigures]:
     """Figures per interviewer over the jobs `viewer` may see (only the viewer's own row
-    when `only_self`); HR and admins see everyone."""
+    when `only_self`, or `interviewer`'s); HR and admins see everyone, the others
+    themselves only (asking for someone else's row gives nothing)."""
     from scorecard.permissions import visible_jobs
+
+    if only_self or not sees_every_interviewer(viewer):
+        if interviewer is not None and interviewer != viewer.id:
+            return []
+        interviewer = viewer.id
 
     figures: dict[int, InterviewerFigures] = {}
     names = dict(db.session.execute(sa.select(User.id, User.name)).all())
@@ -271,7 +284,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
         scores, cards = visible_cards(job, viewer, scoring)
         overdue_after = job.overdue_hours * 3600
         for c in cards:
-            if only_self and c.interviewer_id != viewer.id:
+            if interviewer is not None and c.interviewer_id != interviewer:
                 continue
             f = fig(c.interviewer_id)
             f.written += 1
@@ -293,7 +306,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
         from datetime import timedelta
 
         for uid, starts, minutes in drafts:
-            if only_self and uid != viewer.id:
+            if interviewer is not None and uid != interviewer:
                 continue
             if starts + timedelta(minutes=minutes, hours=job.overdue_hours) < now:
                 f = fig(uid)
@@ -302,7 +315,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
         # Leniency (S8) on the visible results only.
         lenient = agreement(scoring.records(cards), scoring.weights()).leniency
         for uid in {c.interviewer_id for c in cards}:
-            if only_self and uid != viewer.id:
+            if interviewer is not None and uid != interviewer:
                 continue
             item = lenient.get(interviewer_key(uid))
             if item is not None:
@@ -318,7 +331,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
             if len(cell) < 2:
                 continue
             for uid, value in cell.items():
-                if only_self and uid != viewer.id:
+                if interviewer is not None and uid != interviewer:
                     continue
                 others = [v for u, v in cell.items() if u != uid]
                 fig(uid).differences.append(abs(value - mean(others)))
@@ -341,7 +354,7 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
         ]
         recorded = outcomes.outcomes_for(hired)
         for c in cards:
-            if only_self and c.interviewer_id != viewer.id:
+            if interviewer is not None and c.interviewer_id != interviewer:
                 continue
             overall = c.snapshot.get("overall")
             if not isinstance(overall, int):
@@ -360,6 +373,4 @@ def interviewer_report(viewer: User, only_self: bool) -> list[InterviewerFigures
         if f.validity_pairs:
             xs, ys = zip(*f.validity_pairs, strict=True)
             f.validity = correlate(list(xs), list(ys), "pearson", min_n=30)
-    if not only_self and viewer.role not in (Role.ADMIN, Role.HR):
-        return [f for f in figures.values() if f.user_id == viewer.id]
     return sorted(figures.values(), key=lambda f: f.name)

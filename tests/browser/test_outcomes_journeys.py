@@ -1,7 +1,8 @@
 """Issue 14 in the browser: a manager records an outcome, HR imports outcomes with a preview,
-HR reads the validity and interviewer reports, an interviewer sees only their own row, and an
-admin turns adverse impact on, HR enters self-identification, the admin reads the report while
-the hiring manager cannot."""
+HR reads the validity and interviewer reports, an interviewer sees only their own row and
+report (another's is refused), and an admin turns adverse impact on, HR enters
+self-identification, the admin reads the report while the hiring manager finds no link to it
+and is refused at its address."""
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,8 @@ from scorecard.models import (
     ApplicationStatus,
     Candidate,
     Outcome,
+    Scorecard,
+    ScorecardStatus,
     SelfIdentification,
     User,
 )
@@ -150,3 +153,73 @@ def test_admin_turns_adverse_impact_on_hr_enters_admin_reads_manager_cannot(
     sign_in("manager@demo.test")
     response = page.goto("/adverse-impact")
     assert response is not None and response.status == 404
+
+
+def test_interviewer_sees_only_their_own_interviewer_report(page, demo_data, sign_in):
+    me = _db.session.scalars(sa.select(User).where(User.email == "interviewer2@demo.test")).one()
+    other = _db.session.scalars(sa.select(User).where(User.email == "interviewer1@demo.test")).one()
+    written = _db.session.scalar(
+        sa.select(sa.func.count(Scorecard.id)).where(
+            Scorecard.interviewer_id == me.id, Scorecard.status == ScorecardStatus.SUBMITTED
+        )
+    )
+    assert written >= 1
+    sign_in(me.email)
+    page.get_by_role("link", name="Interviewer report").click()
+    rows = page.locator("#interviewer-report tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_have_attribute("data-user", str(me.id))
+    rows.get_by_role("link", name=me.name).click()
+    expect(page.locator("#report-of")).to_have_text(f"Figures of {me.name}.")
+    expect(rows).to_have_count(1)
+    expect(rows.locator("td").nth(1)).to_have_text(str(written))  # their scorecards written
+    links = page.locator('a[href*="interviewer="]').evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert links == [f"/interviewer-report?interviewer={me.id}"]  # nobody else's
+    response = page.goto(f"/interviewer-report?interviewer={other.id}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_text(other.name)).to_have_count(0)
+    expect(page.locator("#interviewer-report")).to_have_count(0)
+
+
+def test_hiring_manager_cannot_see_the_adverse_impact_report(page, demo_data, sign_in):
+    hire = _hire()
+    sign_in("admin@demo.test")
+    page.get_by_role("link", name="Adverse impact").click()
+    page.get_by_label("Adverse-impact report on").check()
+    page.get_by_label("Purpose (shown to HR where self-identification is entered)").fill(
+        "Bias audit of the recommendation"
+    )
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Adverse-impact settings saved.")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the adverse-impact report")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("hr@demo.test")
+    page.goto(f"/applications/{hire.id}")
+    page.get_by_role("link", name="Voluntary self-identification").click()
+    page.get_by_label("Sex").select_option("male")
+    page.get_by_label("The candidate agreed to give this information voluntarily").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved: only the adverse-impact report counts it.")).to_be_visible()
+    _db.session.rollback()
+    assert _db.session.scalar(sa.select(sa.func.count(SelfIdentification.id))) == 1
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("manager@demo.test")
+    expect(page.get_by_role("link", name="Interviewer report")).to_be_visible()
+    expect(page.get_by_role("link", name="Adverse impact")).to_have_count(0)
+    report_links = page.locator('a[href^="/adverse-impact"], a[href^="/admin/adverse-impact"]')
+    expect(report_links).to_have_count(0)
+    page.get_by_role("link", name="Jobs").click()
+    page.goto(f"/applications/{hire.id}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(report_links).to_have_count(0)
+    expect(page.get_by_role("link", name="Voluntary self-identification")).to_have_count(0)
+    page.get_by_role("link", name="Hire decision").click()
+    expect(report_links).to_have_count(0)
+    for url in ("/adverse-impact", f"/adverse-impact?job={hire.job_id}&category=sex"):
+        response = page.goto(url)
+        assert response is not None and response.status == 404, url
+        expect(page.locator('[data-stage="hire"]')).to_have_count(0)

@@ -8,8 +8,10 @@ bearer-token API with every id: no answer — page, JSON, export or error — ma
 """
 
 import html as html_lib
+import io
 import itertools
 import re
+import zipfile
 
 import pytest
 
@@ -40,10 +42,13 @@ def _id_choices(world) -> dict[str, list[int]]:
     return {k: sorted(v) for k, v in choices.items()}
 
 
-def _seed_urls(app, world, methods=("GET",)) -> list[tuple[str, str]]:
+def _seed_urls(app, world, methods=("GET",), extra=None) -> list[tuple[str, str]]:
+    """(endpoint, URL) for every route × every real id (`extra`: more ids per argument)."""
     from flask import url_for
 
     choices = _id_choices(world)
+    for name, ids in (extra or {}).items():
+        choices[name] = sorted({*choices.get(name, []), *ids})
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -59,8 +64,22 @@ def _seed_urls(app, world, methods=("GET",)) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
+def readable(response) -> str:
+    """The answer's text; for an XLSX workbook or a ZIP, the text of every file inside it
+    (compressed bytes would hide a marker from a plain search)."""
+    data = response.get_data()
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(
+                f"[{name}]\n" + archive.read(name).decode("utf-8", "replace")
+                for name in archive.namelist()
+            )
+    return data.decode("utf-8", "replace")  # an icon or a file too
+
+
 def crawl(client, seeds: list[str], limit: int = PAGE_LIMIT) -> dict[str, str]:
-    """GET every seed and every same-site link found, once; returns url → headers + body."""
+    """GET every seed and every same-site link found, once; returns url → headers + body
+    (the contents of XLSX and ZIP downloads, see `readable`)."""
     seen: dict[str, str] = {}
     queue = list(seeds)
     while queue and len(seen) < limit:
@@ -68,7 +87,7 @@ def crawl(client, seeds: list[str], limit: int = PAGE_LIMIT) -> dict[str, str]:
         if url in seen or url.startswith("/static/"):
             continue
         response = client.get(url)
-        body = response.get_data().decode("utf-8", "replace")  # an icon or a file too
+        body = readable(response)
         seen[url] = f"{response.status_code}\n{response.headers}\n{body}"
         if response.mimetype == "text/html":
             for link in HREF.findall(body):
@@ -97,7 +116,7 @@ def _probe_writes(app, client, world) -> dict[str, str]:
     return out
 
 
-def _probe_api(app, world, actor: str) -> dict[str, str]:
+def _probe_api(app, world, actor: str, extra=None) -> dict[str, str]:
     """Every GET of the bearer-token API, with every id, as `actor` holding a token."""
     try:
         from scorecard.services import api_tokens
@@ -111,7 +130,7 @@ def _probe_api(app, world, actor: str) -> dict[str, str]:
     c = app.test_client()
     headers = {"Authorization": f"Bearer {raw}"}
     out = {}
-    for _endpoint, url in _seed_urls(app, world):
+    for _endpoint, url in _seed_urls(app, world, extra=extra):
         if url.startswith("/api/"):
             response = c.get(url, headers=headers)
             out[f"API {url}"] = f"{response.status_code}\n{response.get_data(True)}"
