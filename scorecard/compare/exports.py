@@ -23,7 +23,7 @@ from scorecard.compare.present import Texts
 from scorecard.i18n import bilingual_text
 from scorecard.labels import DIMENSION_LABELS, RATING_LABELS, STAR_LABELS
 from scorecard.models import Application, Dimension
-from scorecard.services.explain import Explainer, confidence_label, recommendation_label
+from scorecard.services.explain import Explainer
 from scorecard.services.matrix import DIMENSIONS, Matrix, Row
 from scorecard.services.recommendations import JobScoring, engine_key
 from scorecard.services.round_summary import CardView
@@ -133,8 +133,8 @@ class MatrixTable:
         return [
             row.name,
             _num(figures.score),
-            recommendation_label(figures.recommendation),
-            confidence_label(figures.confidence),
+            self.texts.recs.get(figures.recommendation, figures.recommendation),
+            self.texts.confidences.get(figures.confidence, figures.confidence),
             figures.raters,
             *[_num(figures.criteria.get(engine_key(key, c.key))) for c in crits],
         ]

@@ -347,7 +347,7 @@ class _Loaded:
         self.scores: dict[int, ApplicationScore] = {}
 
 
-RESCORE_CHUNK = 500  # applications scored and written at a time (bounded memory when cold)
+RESCORE_CHUNK = 100  # applications scored and written at a time (a lower peak when cold)
 
 
 class Proof:
