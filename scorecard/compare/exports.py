@@ -110,7 +110,7 @@ class MatrixTable:
 
     def round_sheet(self, key: str) -> tuple[list[str], list[str], list[Any]]:
         """One round's sheet: candidate, round figures and every criterion's score (header,
-        column kinds, and the round's criteria for `round_row`)."""
+        column kinds, and the engine keys of the round's criteria for `round_row`)."""
         rnd = next(r for r in self.rounds if r.key == key)
         version = rnd.current_version
         crits = list(version.criteria) if version else []
@@ -123,20 +123,22 @@ class MatrixTable:
             *[bilingual_text(c, "name") for c in crits],
         ]
         kinds = ["text", "num", "text", "text", "int"] + ["num"] * len(crits)
-        return header, kinds, crits
+        return header, kinds, [engine_key(key, c.key) for c in crits]
 
-    def round_row(self, key: str, crits: Sequence[Any], row: Row) -> list[Any]:
+    def round_row(self, key: str, criteria: Sequence[str], row: Row) -> list[Any]:
+        """A row of `key`'s sheet; `criteria`: the engine keys of its criterion columns."""
         s = row.summary
         figures = s.rounds.get(key) if s is not None and not row.blind else None
         if figures is None or not figures.raters:
-            return [row.name, None, "", "", None] + [None] * len(crits)
+            return [row.name, None, "", "", None] + [None] * len(criteria)
+        scores = figures.criteria
         return [
             row.name,
             _num(figures.score),
             self.texts.recs.get(figures.recommendation, figures.recommendation),
             self.texts.confidences.get(figures.confidence, figures.confidence),
             figures.raters,
-            *[_num(figures.criteria.get(engine_key(key, c.key))) for c in crits],
+            *[_num(scores.get(k)) for k in criteria],
         ]
 
 
@@ -168,14 +170,17 @@ class _Sheet:
 
     def write(self, row: Sequence[Any]) -> None:
         self.line += 1
-        ws, line = self.ws, self.line
+        line = self.line
+        # XlsxWriter's undecorated writers (what its own write() and write_row() end in): the
+        # decorated ones check every cell's arguments for "A1" notation first.
+        text, number = self.ws._write_string, self.ws._write_number
         for col, (value, fmt) in enumerate(zip(row, self.formats, strict=False)):
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
-                ws.write_string(line, col, str(safe_text(value)))
+                text(line, col, str(safe_text(value)))
             else:
-                ws.write_number(line, col, value, fmt)
+                number(line, col, value, fmt)
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, self.line, self.width - 1)

@@ -456,6 +456,19 @@ def _load(
     return out
 
 
+def stored_summaries(application_ids: Iterable[int], criteria: bool = False) -> dict[int, Summary]:
+    """Application id → Summary as stored, for rows a list proved fresh moments ago in its
+    own query (`Proof`): read by primary key, not proven again. A row rewritten since holds
+    a newer result, never an older one."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    cols = [ApplicationResult.application_id, ApplicationResult.summary]
+    cols.append(ApplicationResult.criteria if criteria else sa.null())
+    rows = db.session.execute(sa.select(*cols).where(ApplicationResult.application_id.in_(ids)))
+    return {app_id: _summary_from_data(summary, crit) for app_id, summary, crit in rows}
+
+
 def summaries_of(
     job: Job, application_ids: Iterable[int], scoring: JobScoring, criteria: bool = False
 ) -> dict[int, Summary]:
