@@ -1,0 +1,107 @@
+"""Interview questions of a round's scorecard: adding, editing and deleting them."""
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from scorecard.extensions import db
+from scorecard.models import Question, Round, ScorecardVersion, User
+from scorecard.services import audit
+from scorecard.services.errors import DomainError
+from scorecard.services.setup.common import _clean, _snap, _unique_key, slugify
+from scorecard.services.setup.rounds import _in_editable, editable_version
+
+QUESTION_FIELDS = ("text_zh", "text_en", "guidance_zh", "guidance_en", "star", "criterion_key")
+
+
+def _question_values(values: dict[str, Any], version: ScorecardVersion) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for lang in ("zh", "en"):
+        out[f"text_{lang}"] = _clean(values.get(f"text_{lang}"))
+        out[f"guidance_{lang}"] = _clean(values.get(f"guidance_{lang}"))
+    if not (out["text_zh"] or out["text_en"]):
+        raise DomainError("text_zh", _("Enter the question in Chinese or English."))
+    out["star"] = bool(values.get("star"))
+    key = _clean(values.get("criterion_key"))
+    if key and key not in {c.key for c in version.criteria}:
+        raise DomainError("criterion_key", _("Choose a criterion of this round."))
+    out["criterion_key"] = key or None
+    return out
+
+
+def _question_snap(q: Question) -> dict[str, Any]:
+    snap = _snap(q, QUESTION_FIELDS[:-1])
+    snap["criterion_key"] = q.criterion.key if q.criterion else None
+    return snap
+
+
+def _apply_question(q: Question, data: dict[str, Any], version: ScorecardVersion) -> None:
+    by_key = {c.key: c for c in version.criteria}
+    for name, value in data.items():
+        if name == "criterion_key":
+            q.criterion = by_key.get(value) if value else None
+        else:
+            setattr(q, name, value)
+
+
+def add_question(rnd: Round, values: dict[str, Any], actor: User | None) -> Question:
+    """Add a question to the round's scorecard (in a new version if it was scored)."""
+    if rnd.current_version is not None:
+        _question_values(values, rnd.current_version)
+    version = editable_version(rnd, actor)
+    data = _question_values(values, version)
+    taken = {q.key for q in version.questions}
+    key = _unique_key(slugify(data["text_en"][:30], f"q{len(taken) + 1}"), taken)
+    q = Question(key=key, position=max((x.position for x in version.questions), default=-1) + 1)
+    _apply_question(q, data, version)
+    version.questions.append(q)
+    db.session.flush()
+    audit.record(
+        "question.create",
+        "question",
+        q.id,
+        actor=actor,
+        job_id=rnd.job_id,
+        after=_question_snap(q) | {"version": version.number},
+    )
+    return q
+
+
+def update_question(q: Question, values: dict[str, Any], actor: User | None) -> Question:
+    """Edit a question (in a new version if its version was scored)."""
+    _question_values(values, q.version)
+    before = _question_snap(q) | {"version": q.version.number}
+    target = _in_editable(q, actor)
+    _apply_question(target, _question_values(values, target.version), target.version)
+    db.session.flush()
+    after = _question_snap(target) | {"version": target.version.number}
+    audit.record_change(
+        "question.update",
+        "question",
+        target.id,
+        actor=actor,
+        job_id=target.version.round.job_id,
+        before=before,
+        after=after,
+    )
+    return target
+
+
+def delete_question(q: Question, actor: User | None) -> None:
+    """Remove a question from the current scorecard (a scored old version keeps it)."""
+    before = _question_snap(q) | {"version": q.version.number}
+    target = _in_editable(q, actor)
+    version = target.version
+    version.questions.remove(target)
+    db.session.flush()
+    for position, other in enumerate(version.questions):
+        other.position = position
+    audit.record(
+        "question.delete",
+        "question",
+        q.id,
+        actor=actor,
+        job_id=version.round.job_id,
+        before=before,
+        after={"version": version.number},
+    )
