@@ -62,6 +62,10 @@ def _criterion_values(values: dict[str, Any], version: ScorecardVersion, current
     return out
 
 
+def _criterion_snap(crit: Criterion) -> dict[str, Any]:
+    return _snap(crit, CRITERION_FIELDS) | {"version": crit.version.number}
+
+
 def add_criterion(rnd: Round, values: dict[str, Any], actor: User | None) -> Criterion:
     """Add a criterion to the round's scorecard (in a new version if it was scored)."""
     current = rnd.current_version
@@ -88,31 +92,24 @@ def add_criterion(rnd: Round, values: dict[str, Any], actor: User | None) -> Cri
 def update_criterion(crit: Criterion, values: dict[str, Any], actor: User | None) -> Criterion:
     """Edit a criterion (in a new version if its version was scored); returns the edited one."""
     _criterion_values(values, crit.version, crit.key)  # reject bad input before forking
-    before = _snap(crit, CRITERION_FIELDS) | {"version": crit.version.number}
+    before = _criterion_snap(crit)
     target = _in_editable(crit, actor)
-    data = _criterion_values(values, target.version, target.key)
-    for name, value in data.items():
-        setattr(target, name, value)
-    db.session.flush()
-    after = _snap(target, CRITERION_FIELDS) | {"version": target.version.number}
-    if {k: v for k, v in after.items() if k != "version"} != {
-        k: v for k, v in before.items() if k != "version"
-    } or after["version"] != before["version"]:
-        audit.record(
-            "criterion.update",
-            "criterion",
-            target.id,
-            actor=actor,
-            job_id=target.version.round.job_id,
-            before=before,
-            after=after,
-        )
+    audit.update_audited(
+        "criterion.update",
+        "criterion",
+        target,
+        _criterion_values(values, target.version, target.key),
+        _criterion_snap,
+        actor=actor,
+        job_id=target.version.round.job_id,
+        before=before,
+    )
     return target
 
 
 def delete_criterion(crit: Criterion, actor: User | None) -> None:
     """Remove a criterion from the current scorecard (the scored old version keeps it)."""
-    before = _snap(crit, CRITERION_FIELDS) | {"version": crit.version.number}
+    before = _criterion_snap(crit)
     target = _in_editable(crit, actor)
     version = target.version
     for q in version.questions:

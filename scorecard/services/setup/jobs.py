@@ -91,7 +91,6 @@ def create_blank_job(values: dict[str, Any], actor: User | None) -> Job:
 def update_job(job: Job, values: dict[str, Any], actor: User | None) -> Job:
     """Change a job's titles, descriptions, status and overdue-feedback hours."""
     fields = (*JOB_FIELDS, "status", "overdue_hours")
-    before = _snap(job, fields)
     titles = _titles(values)
     message = _("Enter a whole number of hours from 1 to 720.")
     try:
@@ -100,18 +99,24 @@ def update_job(job: Job, values: dict[str, Any], actor: User | None) -> Job:
         raise DomainError("overdue_hours", message) from None
     if not 1 <= hours <= 720:
         raise DomainError("overdue_hours", message)
-    status = values.get("status", job.status.value)
     try:
-        job.status = JobStatus(status)
+        status = JobStatus(values.get("status", job.status.value))
     except ValueError:
         raise DomainError("status", _("Unknown status.")) from None
-    job.title_zh, job.title_en = titles["title_zh"], titles["title_en"]
-    job.description_zh = _clean(values.get("description_zh"))
-    job.description_en = _clean(values.get("description_en"))
-    job.overdue_hours = hours
-    db.session.flush()
-    after = _snap(job, fields)
-    audit.record_change(
-        "job.update", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
+    changes = {
+        "status": status,
+        **titles,
+        "description_zh": _clean(values.get("description_zh")),
+        "description_en": _clean(values.get("description_en")),
+        "overdue_hours": hours,
+    }
+    audit.update_audited(
+        "job.update",
+        "job",
+        job,
+        changes,
+        lambda j: _snap(j, fields),
+        actor=actor,
+        job_id=job.id,
     )
     return job

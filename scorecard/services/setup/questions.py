@@ -32,16 +32,15 @@ def _question_values(values: dict[str, Any], version: ScorecardVersion) -> dict[
 def _question_snap(q: Question) -> dict[str, Any]:
     snap = _snap(q, QUESTION_FIELDS[:-1])
     snap["criterion_key"] = q.criterion.key if q.criterion else None
-    return snap
+    return snap | {"version": q.version.number}
 
 
-def _apply_question(q: Question, data: dict[str, Any], version: ScorecardVersion) -> None:
-    by_key = {c.key: c for c in version.criteria}
-    for name, value in data.items():
-        if name == "criterion_key":
-            q.criterion = by_key.get(value) if value else None
-        else:
-            setattr(q, name, value)
+def _question_attrs(data: dict[str, Any], version: ScorecardVersion) -> dict[str, Any]:
+    """The validated values as attributes: the criterion key becomes that criterion."""
+    attrs = {name: value for name, value in data.items() if name != "criterion_key"}
+    key = data["criterion_key"]
+    attrs["criterion"] = next((c for c in version.criteria if c.key == key), None) if key else None
+    return attrs
 
 
 def add_question(rnd: Round, values: dict[str, Any], actor: User | None) -> Question:
@@ -52,8 +51,8 @@ def add_question(rnd: Round, values: dict[str, Any], actor: User | None) -> Ques
     data = _question_values(values, version)
     taken = {q.key for q in version.questions}
     key = _unique_key(slugify(data["text_en"][:30], f"q{len(taken) + 1}"), taken)
-    q = Question(key=key, position=max((x.position for x in version.questions), default=-1) + 1)
-    _apply_question(q, data, version)
+    position = max((x.position for x in version.questions), default=-1) + 1
+    q = Question(key=key, position=position, **_question_attrs(data, version))
     version.questions.append(q)
     db.session.flush()
     audit.record(
@@ -62,7 +61,7 @@ def add_question(rnd: Round, values: dict[str, Any], actor: User | None) -> Ques
         q.id,
         actor=actor,
         job_id=rnd.job_id,
-        after=_question_snap(q) | {"version": version.number},
+        after=_question_snap(q),
     )
     return q
 
@@ -70,26 +69,24 @@ def add_question(rnd: Round, values: dict[str, Any], actor: User | None) -> Ques
 def update_question(q: Question, values: dict[str, Any], actor: User | None) -> Question:
     """Edit a question (in a new version if its version was scored)."""
     _question_values(values, q.version)
-    before = _question_snap(q) | {"version": q.version.number}
+    before = _question_snap(q)
     target = _in_editable(q, actor)
-    _apply_question(target, _question_values(values, target.version), target.version)
-    db.session.flush()
-    after = _question_snap(target) | {"version": target.version.number}
-    audit.record_change(
+    audit.update_audited(
         "question.update",
         "question",
-        target.id,
+        target,
+        _question_attrs(_question_values(values, target.version), target.version),
+        _question_snap,
         actor=actor,
         job_id=target.version.round.job_id,
         before=before,
-        after=after,
     )
     return target
 
 
 def delete_question(q: Question, actor: User | None) -> None:
     """Remove a question from the current scorecard (a scored old version keeps it)."""
-    before = _question_snap(q) | {"version": q.version.number}
+    before = _question_snap(q)
     target = _in_editable(q, actor)
     version = target.version
     version.questions.remove(target)

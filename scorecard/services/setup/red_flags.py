@@ -57,19 +57,14 @@ def add_red_flag(job: Job, values: dict[str, Any], actor: User | None) -> RedFla
 
 def update_red_flag(flag: RedFlag, values: dict[str, Any], actor: User | None) -> RedFlag:
     """Change a red flag's wording."""
-    before = _snap(flag, RED_FLAG_FIELDS)
-    for name, value in _flag_values(values, flag.job, flag).items():
-        setattr(flag, name, value)
-    db.session.flush()
-    after = _snap(flag, RED_FLAG_FIELDS)
-    audit.record_change(
+    audit.update_audited(
         "red_flag.update",
         "red_flag",
-        flag.id,
+        flag,
+        _flag_values(values, flag.job, flag),
+        lambda f: _snap(f, RED_FLAG_FIELDS),
         actor=actor,
         job_id=flag.job_id,
-        before=before,
-        after=after,
     )
     return flag
 

@@ -70,13 +70,14 @@ def add_round(job: Job, values: dict[str, Any], actor: User | None) -> Round:
 
 def update_round(rnd: Round, values: dict[str, Any], actor: User | None) -> Round:
     """Change a round's names, focus and weight (not versioned: no scorecard shows them)."""
-    before = _snap(rnd, ROUND_FIELDS)
-    for name, value in _round_values(values).items():
-        setattr(rnd, name, value)
-    db.session.flush()
-    after = _snap(rnd, ROUND_FIELDS)
-    audit.record_change(
-        "round.update", "round", rnd.id, actor=actor, job_id=rnd.job_id, before=before, after=after
+    audit.update_audited(
+        "round.update",
+        "round",
+        rnd,
+        _round_values(values),
+        lambda r: _snap(r, ROUND_FIELDS),
+        actor=actor,
+        job_id=rnd.job_id,
     )
     return rnd
 
