@@ -13,6 +13,7 @@ from scorecard.models import (
     Round,
     ScorecardVersion,
 )
+from scorecard.services.policy import POLICY_FIELDS
 from tests.web.setup_support import audit_actions, criterion_data, make_team, post
 
 
@@ -69,6 +70,30 @@ def test_copy_a_job_with_or_without_its_team(client, db, team, login_as):
     bare = _jobs(db)[-1]
     assert bare.title_en == source.title_en + " (copy)"
     assert [m.user_id for m in bare.members] == [team.hr.id]
+
+
+def test_a_copy_keeps_the_whole_recommendation_policy(client, db, team, login_as):
+    source = team.job
+    policy = {
+        "band_strong_hire": 3.75,
+        "band_hire": 3.0,
+        "band_lean_no": 2.5,
+        "coverage_min": 0.9,
+        "hurdle_min": 2.75,
+        "r1": 0.6,
+        "hide_until_debrief": True,
+        "use_calibrated": True,
+    }
+    assert set(policy) == set(POLICY_FIELDS)
+    for name, value in policy.items():
+        assert getattr(source, name) != value  # not the default already
+        setattr(source, name, value)
+    db.session.commit()
+    login_as(team.hr)
+    post(client, "/setup/jobs/new/copy", {"copy-source_id": source.id})
+    copy = _jobs(db)[-1]
+    assert copy.id != source.id
+    assert {name: getattr(copy, name) for name in POLICY_FIELDS} == policy
 
 
 def test_copy_refuses_a_job_the_user_cannot_see(client, db, team, make_user, login_as):

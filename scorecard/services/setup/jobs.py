@@ -8,6 +8,7 @@ from scorecard.extensions import db
 from scorecard.models import Job, JobRole, JobStatus, Role, User
 from scorecard.services import audit
 from scorecard.services.errors import DomainError
+from scorecard.services.policy import POLICY_FIELDS
 from scorecard.services.setup.common import _clean, _snap
 from scorecard.services.setup.job_template import (
     create_job_from_template,
@@ -56,7 +57,11 @@ def copy_job(source: Job, values: dict[str, Any], actor: User | None, with_team:
         }
     template["job"]["title"] = {"zh": titles["title_zh"], "en": titles["title_en"]}
     job = create_job_from_template(template, actor, origin=f"copy:{source.id}")
-    for attr in ("band_strong_hire", "band_hire", "band_lean_no", "coverage_min", "hurdle_min"):
+    # The whole recommendation policy comes along, as on the policy page: the bands and
+    # thresholds, the reliability prior r1, blind review until the debrief and calibrated
+    # scores. None is derived from the source's candidates; leaving the last three out made
+    # a copy of a blind job show colleagues' scorecards.
+    for attr in POLICY_FIELDS:
         setattr(job, attr, getattr(source, attr))
     if with_team:
         for member in source.members:
