@@ -53,33 +53,25 @@ EDITORS = (Role.ADMIN, Role.HR)
 
 
 def _round_or_404(round_id: int) -> Round:
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        abort(404)
+    rnd = db.get_or_404(Round, round_id)
     get_editable_job_or_404(rnd.job_id)
     return rnd
 
 
 def _criterion_or_404(criterion_id: int) -> Criterion:
-    crit = db.session.get(Criterion, criterion_id)
-    if crit is None:
-        abort(404)
+    crit = db.get_or_404(Criterion, criterion_id)
     get_editable_job_or_404(crit.version.round.job_id)
     return crit
 
 
 def _question_or_404(question_id: int) -> Question:
-    q = db.session.get(Question, question_id)
-    if q is None:
-        abort(404)
+    q = db.get_or_404(Question, question_id)
     get_editable_job_or_404(q.version.round.job_id)
     return q
 
 
 def _flag_or_404(red_flag_id: int) -> RedFlag:
-    flag = db.session.get(RedFlag, red_flag_id)
-    if flag is None:
-        abort(404)
+    flag = db.get_or_404(RedFlag, red_flag_id)
     get_editable_job_or_404(flag.job_id)
     return flag
 
@@ -262,9 +254,7 @@ def add_member(job_id: int):
 @bp.post("/members/<int:member_id>/remove")
 @login_required
 def remove_member(member_id: int):
-    member = db.session.get(JobMember, member_id)
-    if member is None:
-        abort(404)
+    member = db.get_or_404(JobMember, member_id)
     job = get_editable_job_or_404(member.job_id)
     return _confirmed_delete(
         member.user_id,
@@ -566,8 +556,6 @@ def delete_red_flag(red_flag_id: int):
 @bp.route("/versions/<int:version_id>")
 @login_required
 def version(version_id: int):
-    v = db.session.get(ScorecardVersion, version_id)
-    if v is None:
-        abort(404)
+    v = db.get_or_404(ScorecardVersion, version_id)
     job = get_job_or_404(v.round.job_id)
     return render_template("setup/version.html", v=v, rnd=v.round, job=job)
