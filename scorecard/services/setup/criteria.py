@@ -20,7 +20,7 @@ from scorecard.services.setup.common import (
     parse_weight,
     slugify,
 )
-from scorecard.services.setup.rounds import _in_editable, editable_version
+from scorecard.services.setup.rounds import _in_editable, _remove_from_version, editable_version
 
 
 def _criterion_values(values: dict[str, Any], version: ScorecardVersion, current_key: str | None):
@@ -111,23 +111,10 @@ def delete_criterion(crit: Criterion, actor: User | None) -> None:
     """Remove a criterion from the current scorecard (the scored old version keeps it)."""
     before = _criterion_snap(crit)
     target = _in_editable(crit, actor)
-    version = target.version
-    for q in version.questions:
+    for q in target.version.questions:
         if q.criterion_id == target.id:
             q.criterion = None
-    version.criteria.remove(target)
-    db.session.flush()
-    for position, other in enumerate(version.criteria):
-        other.position = position
-    audit.record(
-        "criterion.delete",
-        "criterion",
-        crit.id,
-        actor=actor,
-        job_id=version.round.job_id,
-        before=before,
-        after={"version": version.number},
-    )
+    _remove_from_version(target, crit.id, "criterion.delete", before, actor)
 
 
 def move_criterion(crit: Criterion, direction: int, actor: User | None) -> Criterion:

@@ -9,7 +9,7 @@ from scorecard.models import Question, Round, ScorecardVersion, User
 from scorecard.services import audit
 from scorecard.services.errors import DomainError
 from scorecard.services.setup.common import _clean, _snap, _unique_key, slugify
-from scorecard.services.setup.rounds import _in_editable, editable_version
+from scorecard.services.setup.rounds import _in_editable, _remove_from_version, editable_version
 
 QUESTION_FIELDS = ("text_zh", "text_en", "guidance_zh", "guidance_en", "star", "criterion_key")
 
@@ -87,18 +87,4 @@ def update_question(q: Question, values: dict[str, Any], actor: User | None) -> 
 def delete_question(q: Question, actor: User | None) -> None:
     """Remove a question from the current scorecard (a scored old version keeps it)."""
     before = _question_snap(q)
-    target = _in_editable(q, actor)
-    version = target.version
-    version.questions.remove(target)
-    db.session.flush()
-    for position, other in enumerate(version.questions):
-        other.position = position
-    audit.record(
-        "question.delete",
-        "question",
-        q.id,
-        actor=actor,
-        job_id=version.round.job_id,
-        before=before,
-        after={"version": version.number},
-    )
+    _remove_from_version(_in_editable(q, actor), q.id, "question.delete", before, actor)

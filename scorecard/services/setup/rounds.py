@@ -222,3 +222,29 @@ def _in_editable(obj: Criterion | Question, actor: User | None) -> Criterion | Q
     version = editable_version(rnd, actor)
     items = version.criteria if isinstance(obj, Criterion) else version.questions
     return next(x for x in items if x.key == obj.key)
+
+
+def _remove_from_version(
+    target: Criterion | Question,
+    audited_id: int,
+    action: str,
+    before: dict[str, Any],
+    actor: User | None,
+) -> None:
+    """Take a criterion or question out of its version and renumber the rest, audited under
+    `audited_id` (the one the user chose, when `target` is its copy in a new version)."""
+    version = target.version
+    items = version.criteria if isinstance(target, Criterion) else version.questions
+    items.remove(target)
+    db.session.flush()
+    for position, other in enumerate(items):
+        other.position = position
+    audit.record(
+        action,
+        action.partition(".")[0],
+        audited_id,
+        actor=actor,
+        job_id=version.round.job_id,
+        before=before,
+        after={"version": version.number},
+    )
