@@ -5,7 +5,7 @@ the service call either succeeds and the request commits once, or raises a `Doma
 and everything it wrote is rolled back and the error is handed to the view to show. Services
 never commit; the request (or a command) is the boundary.
 
-    outcome = handler.run(lambda: job_service.update_job(job, values, current_user))
+    outcome = handler.run(lambda: job_setup.update_job(job, values, current_user))
     if outcome.ok:
         flash(...); return redirect(...)
     apply_error(form, outcome.error)

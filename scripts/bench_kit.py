@@ -96,7 +96,9 @@ def seed(database_url: str, clients: int) -> list[tuple[str, int]]:
     from scorecard import create_app
     from scorecard.extensions import db
     from scorecard.models import Application, Candidate, JobRole, Role, User, utcnow
-    from scorecard.services import jobs, scheduling
+    from scorecard.services import scheduling
+    from scorecard.services.setup.job_template import create_job_from_template
+    from scorecard.services.setup.team import add_member
 
     class SeedConfig(Config):
         SQLALCHEMY_DATABASE_URI = database_url
@@ -109,15 +111,15 @@ def seed(database_url: str, clients: int) -> list[tuple[str, int]]:
         hr.set_password(PASSWORD)
         db.session.add(hr)
         db.session.flush()
-        job = jobs.create_job_from_template(bench_template(), hr)
-        jobs.add_member(job, hr, JobRole.RECRUITER, hr)
+        job = create_job_from_template(bench_template(), hr)
+        add_member(job, hr, JobRole.RECRUITER, hr)
         rnd = job.rounds[0]
         for i in range(clients):
             user = User(email=f"iv{i}@bench.test", name=f"Interviewer {i}", role=Role.INTERVIEWER)
             user.set_password(PASSWORD)
             db.session.add(user)
             db.session.flush()
-            jobs.add_member(job, user, JobRole.INTERVIEWER, hr)
+            add_member(job, user, JobRole.INTERVIEWER, hr)
             cand = Candidate(name=f"候选人 {i}", note="十年医疗信息化经验。" * 5)
             application = Application(candidate=cand, job=job, current_round=rnd)
             db.session.add_all([cand, application])

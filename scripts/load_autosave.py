@@ -182,7 +182,9 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
         User,
         utcnow,
     )
-    from scorecard.services import jobs, scheduling
+    from scorecard.services import scheduling
+    from scorecard.services.setup.job_template import create_job_from_template, default_template
+    from scorecard.services.setup.team import add_member
 
     class SeedConfig(Config):
         SQLALCHEMY_DATABASE_URI = database_url
@@ -202,8 +204,8 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
 
         hr = person("hr", Role.HR)
         db.session.flush()
-        job = jobs.create_job_from_template(jobs.default_template(), hr)
-        jobs.add_member(job, hr, JobRole.RECRUITER, hr)
+        job = create_job_from_template(default_template(), hr)
+        add_member(job, hr, JobRole.RECRUITER, hr)
         rnd = next(r for r in job.rounds if r.key == "technical")
         start = utcnow()
 
@@ -219,7 +221,7 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
         for i in range(clients):
             user = person(f"iv{i}")
             db.session.flush()
-            jobs.add_member(job, user, JobRole.INTERVIEWER, hr)
+            add_member(job, user, JobRole.INTERVIEWER, hr)
             users.append(user.email)
             row = []
             for _ in range(cards_per_client):
@@ -229,8 +231,8 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
         r4_user = person("r4")
         r5_user = person("r5")
         db.session.flush()
-        jobs.add_member(job, r4_user, JobRole.INTERVIEWER, hr)
-        jobs.add_member(job, r5_user, JobRole.INTERVIEWER, hr)
+        add_member(job, r4_user, JobRole.INTERVIEWER, hr)
+        add_member(job, r5_user, JobRole.INTERVIEWER, hr)
         r4_cards = []
         for _ in range(r4):
             n += 1

@@ -73,8 +73,9 @@ def seed(database_url: str, events: int, clients: int, receiver_url: str) -> dic
         utcnow,
     )
     from scorecard.services import api_tokens, scheduling, webhooks
-    from scorecard.services import jobs as job_service
     from scorecard.services import scorecards as card_service
+    from scorecard.services.setup.job_template import create_job_from_template, default_template
+    from scorecard.services.setup.team import add_member
 
     app = create_app(Config)
     tag = uuid.uuid4().hex[:8]
@@ -89,11 +90,11 @@ def seed(database_url: str, events: int, clients: int, receiver_url: str) -> dic
         hr = user(Role.HR, "hr")
         interviewers = [user(Role.INTERVIEWER, f"iv{i}") for i in range(clients)]
         db.session.flush()
-        job = job_service.create_job_from_template(job_service.default_template(), hr)
+        job = create_job_from_template(default_template(), hr)
         job.title_en = f"R17 job {tag}"
-        job_service.add_member(job, hr, JobRole.RECRUITER, None)
+        add_member(job, hr, JobRole.RECRUITER, None)
         for iv in interviewers:
-            job_service.add_member(job, iv, JobRole.INTERVIEWER, None)
+            add_member(job, iv, JobRole.INTERVIEWER, None)
         rnd = job.rounds[0]
         cards: dict[int, list[int]] = {iv.id: [] for iv in interviewers}
         for n in range(events):

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -51,9 +50,7 @@ def _field_error(form: FlaskForm, exc: DomainError, fallback: str) -> None:
 
 
 def _get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 
@@ -369,9 +366,7 @@ def _candidate_page(
 
 
 def _get_candidate_or_404(candidate_id: int) -> Candidate:
-    candidate = db.session.get(Candidate, candidate_id)
-    if candidate is None:
-        abort(404)
+    candidate = db.get_or_404(Candidate, candidate_id)
     return candidate
 
 
@@ -466,9 +461,7 @@ def retention():
 @bp.post("/jobs/<int:job_id>/retention")
 @roles_required(Role.ADMIN)
 def job_retention(job_id: int):
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(Job, job_id)
     form = RetentionForm(prefix=f"job{job.id}")
     if form.validate_on_submit():
         try:

@@ -1,16 +1,20 @@
 """Recommendations with their reasons, calibration and agreement, and the job's policy."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from scorecard import visibility
 from scorecard.extensions import db
-from scorecard.models import Application, Job
+from scorecard.models import Application
 from scorecard.paging import Page
-from scorecard.permissions import can_edit_job, can_review_job, get_reviewable_job_or_404
+from scorecard.permissions import (
+    get_editable_job_or_404,
+    get_reviewable_application_or_404,
+    get_reviewable_job_or_404,
+)
 from scorecard.reports.forms import PolicyForm
 from scorecard.scoring.agreement import interpret
 from scorecard.services import explain as explain_service
@@ -61,9 +65,7 @@ def job_recommendations(job_id: int):
 @bp.route("/applications/<int:application_id>")
 @login_required
 def application(application_id: int):
-    app_row = db.session.get(Application, application_id)
-    if app_row is None or not can_review_job(current_user, app_row.job_id):
-        abort(404)
+    app_row = get_reviewable_application_or_404(application_id)
     scoring = JobScoring(app_row.job)
     blind = visibility.is_blind(current_user, app_row.id)
     score = None if blind else results.visible_score(app_row, current_user)
@@ -111,9 +113,7 @@ def calibration(job_id: int):
 @bp.route("/jobs/<int:job_id>/policy", methods=["GET", "POST"])
 @login_required
 def policy(job_id: int):
-    job = db.session.get(Job, job_id)
-    if job is None or not can_edit_job(current_user, job.id):
-        abort(404)
+    job = get_editable_job_or_404(job_id)
     form = PolicyForm(obj=job)
     if form.validate_on_submit():
         try:

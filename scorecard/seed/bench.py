@@ -38,7 +38,8 @@ from scorecard.models import (
     scorecard_red_flags,
     utcnow,
 )
-from scorecard.services import jobs as job_service
+from scorecard.services.setup.job_template import create_job_from_template, default_template
+from scorecard.services.setup.team import add_member
 
 BENCH_PASSWORD = "scorecard-bench"  # noqa: S105 - published benchmark credentials
 ROUNDS = (
@@ -87,7 +88,7 @@ def bench_template(candidates: int) -> dict[str, Any]:
                 "questions": [],
             }
         )
-    flags = job_service.default_template().get("red_flags", [])
+    flags = default_template().get("red_flags", [])
     return {
         "job": {
             "title": {
@@ -165,11 +166,11 @@ def seed_bench(
         raise ValueError("candidates must be at least 1")
     rng = random.Random(seed + candidates)
     hr, manager, interviewers = _bench_users()
-    job = job_service.create_job_from_template(bench_template(candidates), hr)
-    job_service.add_member(job, hr, JobRole.RECRUITER, None)
-    job_service.add_member(job, manager, JobRole.HIRING_MANAGER, None)
+    job = create_job_from_template(bench_template(candidates), hr)
+    add_member(job, hr, JobRole.RECRUITER, None)
+    add_member(job, manager, JobRole.HIRING_MANAGER, None)
     for person in interviewers:
-        job_service.add_member(job, person, JobRole.INTERVIEWER, None)
+        add_member(job, person, JobRole.INTERVIEWER, None)
     db.session.flush()
     rounds = list(job.rounds)
     panels = [interviewers[i * PANEL_SIZE : (i + 1) * PANEL_SIZE] for i in range(len(rounds))]

@@ -24,8 +24,9 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.services import decisions, scheduling
-from scorecard.services import jobs as job_service
 from scorecard.services import scorecards as card_service
+from scorecard.services.setup.job_template import create_job_from_template, default_template
+from scorecard.services.setup.team import add_member
 from scorecard.timeutil import to_local, to_utc
 
 DEMO_PASSWORD = "scorecard-demo"  # noqa: S105 - published demo credentials
@@ -212,13 +213,13 @@ def seed_demo(log: Callable[[str], None] = print) -> bool:
     hr, manager = users["hr"], users["manager"]
     iv1, iv2, iv3, iv4 = (users[f"interviewer{i}"] for i in range(1, 5))
 
-    job = job_service.create_job_from_template(job_service.default_template(), hr)
-    job2 = job_service.create_job_from_template(SECOND_JOB, hr)
+    job = create_job_from_template(default_template(), hr)
+    job2 = create_job_from_template(SECOND_JOB, hr)
     for target, interviewers in ((job, (iv1, iv2, iv3, iv4)), (job2, (iv1, iv2, iv3))):
-        job_service.add_member(target, hr, JobRole.RECRUITER, None)
-        job_service.add_member(target, manager, JobRole.HIRING_MANAGER, None)
+        add_member(target, hr, JobRole.RECRUITER, None)
+        add_member(target, manager, JobRole.HIRING_MANAGER, None)
         for person in interviewers:
-            job_service.add_member(target, person, JobRole.INTERVIEWER, None)
+            add_member(target, person, JobRole.INTERVIEWER, None)
     rounds = {r.key: r for r in job.rounds}
     hr_r, tech_r, exec_r = rounds["hr_screen"], rounds["technical"], rounds["executive"]
     panels = {"hr_screen": [iv3, iv4], "technical": [iv1, iv2], "executive": [iv4, iv3]}

@@ -36,6 +36,7 @@ from scorecard.permissions import can_review_job
 from scorecard.scoring import agreement
 from scorecard.scoring.validity import Correlation, Method, correlate
 from scorecard.services import adverse_impact, outcomes
+from scorecard.services.queries import is_past_due
 from scorecard.services.recommendations import (
     ApplicationScore,
     JobScoring,
@@ -282,7 +283,6 @@ def interviewer_report(
     for job in visible_jobs(viewer):
         scoring = JobScoring(job)
         scores, cards = visible_cards(job, viewer, scoring)
-        overdue_after = job.overdue_hours * 3600
         for c in cards:
             if interviewer is not None and c.interviewer_id != interviewer:
                 continue
@@ -291,7 +291,7 @@ def interviewer_report(
             seconds = (c.submitted_at - c.interview_ends_at).total_seconds()
             f.hours.append(max(0.0, seconds) / 3600)
             f.due += 1
-            f.overdue += seconds > overdue_after
+            f.overdue += is_past_due(job, c.interview_ends_at, c.submitted_at)
         # Drafts already past due count as overdue (they are the viewer's own, or the team's).
         drafts = db.session.execute(
             sa.select(Scorecard.interviewer_id, Interview.starts_at, Interview.duration_minutes)
@@ -308,7 +308,7 @@ def interviewer_report(
         for uid, starts, minutes in drafts:
             if interviewer is not None and uid != interviewer:
                 continue
-            if starts + timedelta(minutes=minutes, hours=job.overdue_hours) < now:
+            if is_past_due(job, starts + timedelta(minutes=minutes), now):
                 f = fig(uid)
                 f.due += 1
                 f.overdue += 1

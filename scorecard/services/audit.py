@@ -1,5 +1,6 @@
 """Writing audit events: one row per accountable change, never a secret in it."""
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import has_request_context, request
@@ -67,3 +68,30 @@ def record_change(
     if after == before:
         return None
     return record(action, obj_type, obj_id, actor=actor, job_id=job_id, before=before, after=after)
+
+
+def update_audited(
+    action: str,
+    obj_type: str,
+    obj: Any,
+    values: Mapping[str, Any],
+    snapshot: Callable[[Any], dict[str, Any]],
+    *,
+    actor: User | None,
+    job_id: int | None,
+    before: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Populate, diff, audit: set the validated `values` on `obj`, flush, record what changed.
+
+    `snapshot` gives an object's audited values. `before` is the snapshot taken now unless the
+    caller took it earlier (an edit that moved to a new scorecard version passes the old one's).
+    """
+    if before is None:
+        before = snapshot(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    db.session.flush()
+    after = snapshot(obj)
+    return record_change(
+        action, obj_type, obj.id, actor=actor, job_id=job_id, before=before, after=after
+    )

@@ -42,6 +42,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
+from scorecard.services.queries import is_past_due
 from scorecard.services.recommendations import JobScoring
 from scorecard.services.results import DIMENSIONS, visible_summaries
 
@@ -156,7 +157,6 @@ def build_job_summary(job: Job, user, now: datetime | None = None) -> JobSummary
     scored: dict[int, set[int]] = {rid: set() for rid in funnels}
     delays: dict[int, list[float]] = {rid: [] for rid in funnels}
     overdue: list[Overdue] = []
-    limit = timedelta(hours=job.overdue_hours)
     for round_id, app_id, starts, minutes, card_id, status, sub_at, who, cand in rows:
         if round_id not in funnels:
             continue
@@ -167,7 +167,7 @@ def build_job_summary(job: Job, user, now: datetime | None = None) -> JobSummary
         if status == ScorecardStatus.SUBMITTED and sub_at is not None:
             scored[round_id].add(app_id)
             delays[round_id].append(max(0.0, (sub_at - ends).total_seconds() / 3600))
-        elif status == ScorecardStatus.DRAFT and ends + limit <= now:
+        elif status == ScorecardStatus.DRAFT and is_past_due(job, ends, now):
             overdue.append(
                 Overdue(
                     card_id,

@@ -42,14 +42,14 @@ def update_policy(job: Job, values: dict[str, Any], actor: User) -> None:
     r1 = float(values["r1"])
     if not 0 < r1 <= 1:
         raise DomainError("r1", _("r1 must be above 0 and at most 1."))
-    before = _snapshot(job)
-    job.band_lean_no, job.band_hire, job.band_strong_hire = lean_no, hire, strong
-    job.coverage_min = coverage
-    job.hurdle_min = float(values["hurdle_min"])
-    job.r1 = r1
-    job.hide_until_debrief = bool(values["hide_until_debrief"])
-    job.use_calibrated = bool(values["use_calibrated"])
-    after = _snapshot(job)
-    audit.record_change(
-        "job.policy", "job", job.id, actor=actor, job_id=job.id, before=before, after=after
-    )
+    changes = {
+        "band_lean_no": lean_no,
+        "band_hire": hire,
+        "band_strong_hire": strong,
+        "coverage_min": coverage,
+        "hurdle_min": float(values["hurdle_min"]),
+        "r1": r1,
+        "hide_until_debrief": bool(values["hide_until_debrief"]),
+        "use_calibrated": bool(values["use_calibrated"]),
+    }
+    audit.update_audited("job.policy", "job", job, changes, _snapshot, actor=actor, job_id=job.id)

@@ -1,7 +1,7 @@
 """Read queries shared by pages: each returns plain rows, one query where possible."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -65,15 +65,22 @@ def my_interviews(user: User, day_start: datetime, day_end: datetime) -> MyInter
     return MyInterviews(today, upcoming, waiting, submitted)
 
 
+def feedback_due(job: Job, ends_at: datetime) -> datetime:
+    """When feedback on an interview that ended at `ends_at` falls due: the job's overdue hours
+    later. The one overdue rule: feedback not in by then (`is_past_due`) is overdue."""
+    return ends_at + timedelta(hours=job.overdue_hours)
+
+
+def is_past_due(job: Job, ends_at: datetime, at: datetime) -> bool:
+    """True when feedback on an interview that ended at `ends_at` is overdue at `at`."""
+    return feedback_due(job, ends_at) <= at
+
+
 def is_overdue(card: Scorecard, now: datetime | None = None) -> bool:
     """Not submitted N hours (the job's setting) after the interview ended."""
-    from datetime import timedelta
-
-    now = now or utcnow()
     job: Job = card.interview.application.job
-    return (
-        card.status == ScorecardStatus.DRAFT
-        and card.interview.ends_at + timedelta(hours=job.overdue_hours) <= now
+    return card.status == ScorecardStatus.DRAFT and is_past_due(
+        job, card.interview.ends_at, now or utcnow()
     )
 
 

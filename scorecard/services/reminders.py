@@ -19,7 +19,6 @@ from scorecard.models import (
     Application,
     Interview,
     InterviewStatus,
-    Job,
     NoticeKind,
     Reminder,
     Scorecard,
@@ -31,6 +30,7 @@ from scorecard.permissions import editable_job_ids_for
 from scorecard.services import audit, notices
 from scorecard.services.errors import DomainError
 from scorecard.services.mailer import send_mail
+from scorecard.services.queries import feedback_due, is_past_due
 from scorecard.timeutil import to_local
 
 RETRY_AFTER = timedelta(minutes=10)  # a claim older than this is taken to have died
@@ -85,15 +85,13 @@ def overdue_scorecards(
             stmt = stmt.where(Application.job_id.in_(ids))
     rows = []
     for card in db.session.scalars(stmt):
-        job: Job = card.interview.application.job
-        since = card.interview.ends_at + timedelta(hours=job.overdue_hours)
-        if since <= now:
+        if is_past_due(card.interview.application.job, card.interview.ends_at, now):
             rows.append(card)
     last = _last_reminders([c.id for c in rows])
     return [
         OverdueRow(
             c,
-            c.interview.ends_at + timedelta(hours=c.interview.application.job.overdue_hours),
+            feedback_due(c.interview.application.job, c.interview.ends_at),
             last.get(c.id),
         )
         for c in rows
@@ -150,7 +148,7 @@ def remind(card: Scorecard, actor: User | None, now: datetime | None = None) -> 
     if card.interview.status != InterviewStatus.SCHEDULED:
         raise DomainError(None, _("This interview was cancelled."))
     job = card.interview.application.job
-    if card.interview.ends_at + timedelta(hours=job.overdue_hours) > (now or utcnow()):
+    if not is_past_due(job, card.interview.ends_at, now or utcnow()):
         raise DomainError(None, _("This scorecard is not overdue yet."))
     if not notices.wants(card.interviewer_id, NoticeKind.OVERDUE):
         raise DomainError(

@@ -28,8 +28,9 @@ from scorecard.permissions import (
     roles_required,
     visible_jobs,
 )
-from scorecard.services import jobs as job_service
 from scorecard.services.errors import DomainError
+from scorecard.services.setup import criteria, questions, red_flags, rounds, team
+from scorecard.services.setup import jobs as job_setup
 from scorecard.setup import bp
 from scorecard.setup.forms import (
     ActionForm,
@@ -52,33 +53,25 @@ EDITORS = (Role.ADMIN, Role.HR)
 
 
 def _round_or_404(round_id: int) -> Round:
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        abort(404)
+    rnd = db.get_or_404(Round, round_id)
     get_editable_job_or_404(rnd.job_id)
     return rnd
 
 
 def _criterion_or_404(criterion_id: int) -> Criterion:
-    crit = db.session.get(Criterion, criterion_id)
-    if crit is None:
-        abort(404)
+    crit = db.get_or_404(Criterion, criterion_id)
     get_editable_job_or_404(crit.version.round.job_id)
     return crit
 
 
 def _question_or_404(question_id: int) -> Question:
-    q = db.session.get(Question, question_id)
-    if q is None:
-        abort(404)
+    q = db.get_or_404(Question, question_id)
     get_editable_job_or_404(q.version.round.job_id)
     return q
 
 
 def _flag_or_404(red_flag_id: int) -> RedFlag:
-    flag = db.session.get(RedFlag, red_flag_id)
-    if flag is None:
-        abort(404)
+    flag = db.get_or_404(RedFlag, red_flag_id)
     get_editable_job_or_404(flag.job_id)
     return flag
 
@@ -147,7 +140,7 @@ def new_job():
 def new_job_from_template():
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = handler.run(partial(job_service.new_job_from_default, current_user)).value
+    job = handler.run(partial(job_setup.new_job_from_default, current_user)).value
     return _done(_("Job created from the default template."), "setup.job", job_id=job.id)
 
 
@@ -161,7 +154,7 @@ def new_job_copy():
             form.source_id.errors.append(_("Choose a job to copy."))
         else:
             job = handler.run(
-                lambda: job_service.copy_job(
+                lambda: job_setup.copy_job(
                     source, form_values(form), current_user, with_team=form.with_team.data
                 )
             ).value
@@ -179,9 +172,7 @@ def new_job_copy():
 def new_job_blank():
     form = BlankJobForm(prefix="blank")
     if form.validate_on_submit():
-        outcome = handler.run(
-            partial(job_service.create_blank_job, form_values(form), current_user)
-        )
+        outcome = handler.run(partial(job_setup.create_blank_job, form_values(form), current_user))
         if outcome.ok:
             job = outcome.value
             return _done(_("Job created."), "setup.job", job_id=job.id)
@@ -220,7 +211,7 @@ def _job_page(job, status: int = 200, **forms):
 
 def _round_in_use(rnd: Round) -> bool:
     version = rnd.current_version
-    return version is not None and job_service.version_in_use(version)
+    return version is not None and rounds.version_in_use(version)
 
 
 @bp.route("/jobs/<int:job_id>", methods=["GET", "POST"])
@@ -231,7 +222,7 @@ def job(job_id: int):
         return _job_page(job)
     form = JobForm(prefix="job")
     if form.validate_on_submit():
-        outcome = handler.run(partial(job_service.update_job, job, form_values(form), current_user))
+        outcome = handler.run(partial(job_setup.update_job, job, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Job saved."), "setup.job", job_id=job.id)
         apply_error(form, outcome.error)
@@ -251,7 +242,7 @@ def add_member(job_id: int):
                 raise DomainError("user_id", _("Choose a person."))
             if form.job_role.data not in {r.value for r in JobRole}:
                 raise DomainError("job_role", _("Choose a job role."))
-            return job_service.add_member(job, user, JobRole(form.job_role.data), current_user)
+            return team.add_member(job, user, JobRole(form.job_role.data), current_user)
 
         outcome = handler.run(change)
         if outcome.ok:
@@ -263,13 +254,11 @@ def add_member(job_id: int):
 @bp.post("/members/<int:member_id>/remove")
 @login_required
 def remove_member(member_id: int):
-    member = db.session.get(JobMember, member_id)
-    if member is None:
-        abort(404)
+    member = db.get_or_404(JobMember, member_id)
     job = get_editable_job_or_404(member.job_id)
     return _confirmed_delete(
         member.user_id,
-        lambda: job_service.remove_member(member, current_user),
+        lambda: team.remove_member(member, current_user),
         _("Removed from the hiring team."),
         "setup.job",
         job_id=job.id,
@@ -285,7 +274,7 @@ def add_round(job_id: int):
     job = get_editable_job_or_404(job_id)
     form = RoundForm(prefix="round")
     if form.validate_on_submit():
-        outcome = handler.run(partial(job_service.add_round, job, form_values(form), current_user))
+        outcome = handler.run(partial(rounds.add_round, job, form_values(form), current_user))
         if outcome.ok:
             rnd = outcome.value
             return _done(_("Round added."), "setup.round_page", round_id=rnd.id)
@@ -304,7 +293,7 @@ def _round_page(rnd: Round, status: int = 200, form: RoundForm | None = None):
         job=rnd.job,
         version=version,
         grouped=grouped,
-        in_use=version is not None and job_service.version_in_use(version),
+        in_use=version is not None and rounds.version_in_use(version),
         form=form or _round_form(rnd),
         action=ActionForm(),
     ), status
@@ -330,9 +319,7 @@ def round_page(round_id: int):
         return _round_page(rnd)
     form = RoundForm()
     if form.validate_on_submit():
-        outcome = handler.run(
-            lambda: job_service.update_round(rnd, form_values(form), current_user)
-        )
+        outcome = handler.run(lambda: rounds.update_round(rnd, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Round saved."), "setup.round_page", round_id=rnd.id)
         apply_error(form, outcome.error)
@@ -351,7 +338,7 @@ def move_round(round_id: int):
     step = _direction()
     if not ActionForm().validate_on_submit() or step is None:
         abort(400)
-    handler.run(partial(job_service.move_round, rnd, step, current_user))
+    handler.run(partial(rounds.move_round, rnd, step, current_user))
     return _done(_("Round order saved."), "setup.job", job_id=rnd.job_id)
 
 
@@ -362,7 +349,7 @@ def delete_round(round_id: int):
     job_id = rnd.job_id
     return _confirmed_delete(
         rnd.key,
-        lambda: job_service.delete_round(rnd, current_user),
+        lambda: rounds.delete_round(rnd, current_user),
         _("Round deleted."),
         "setup.job",
         job_id=job_id,
@@ -379,7 +366,7 @@ def _criterion_page(rnd: Round, form: CriterionForm, crit: Criterion | None, sta
         job=rnd.job,
         crit=crit,
         form=form,
-        in_use=job_service.version_in_use(rnd.current_version) if rnd.current_version else False,
+        in_use=rounds.version_in_use(rnd.current_version) if rnd.current_version else False,
     ), status
 
 
@@ -391,9 +378,7 @@ def new_criterion(round_id: int):
     if request.method == "GET" and request.args.get("dimension") in {d.value for d in Dimension}:
         form.dimension.data = request.args["dimension"]
     if form.validate_on_submit():
-        outcome = handler.run(
-            lambda: job_service.add_criterion(rnd, form_values(form), current_user)
-        )
+        outcome = handler.run(lambda: criteria.add_criterion(rnd, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Criterion added."), "setup.round_page", round_id=rnd.id)
         apply_error(form, outcome.error)
@@ -415,7 +400,7 @@ def criterion(criterion_id: int):
     form = CriterionForm()
     if form.validate_on_submit():
         outcome = handler.run(
-            lambda: job_service.update_criterion(crit, form_values(form), current_user)
+            lambda: criteria.update_criterion(crit, form_values(form), current_user)
         )
         if outcome.ok:
             return _done(_("Criterion saved."), "setup.round_page", round_id=rnd.id)
@@ -431,7 +416,7 @@ def move_criterion(criterion_id: int):
     round_id = crit.version.round_id
     if not ActionForm().validate_on_submit() or step is None:
         abort(400)
-    outcome = handler.run(partial(job_service.move_criterion, crit, step, current_user))
+    outcome = handler.run(partial(criteria.move_criterion, crit, step, current_user))
     if not outcome.ok:
         flash(outcome.error.message, "error")
         return redirect(url_for("setup.round_page", round_id=round_id))
@@ -445,7 +430,7 @@ def delete_criterion(criterion_id: int):
     round_id = crit.version.round_id
     return _confirmed_delete(
         crit.key,
-        lambda: job_service.delete_criterion(crit, current_user),
+        lambda: criteria.delete_criterion(crit, current_user),
         _("Criterion deleted."),
         "setup.round_page",
         round_id=round_id,
@@ -476,9 +461,7 @@ def new_question(round_id: int):
     rnd = _round_or_404(round_id)
     form = _question_form(rnd)
     if form.validate_on_submit():
-        outcome = handler.run(
-            lambda: job_service.add_question(rnd, form_values(form), current_user)
-        )
+        outcome = handler.run(lambda: questions.add_question(rnd, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Question added."), "setup.round_page", round_id=rnd.id)
         apply_error(form, outcome.error)
@@ -498,9 +481,7 @@ def question(question_id: int):
         return _question_page(rnd, form, q)
     form = _question_form(rnd)
     if form.validate_on_submit():
-        outcome = handler.run(
-            lambda: job_service.update_question(q, form_values(form), current_user)
-        )
+        outcome = handler.run(lambda: questions.update_question(q, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Question saved."), "setup.round_page", round_id=rnd.id)
         apply_error(form, outcome.error)
@@ -514,7 +495,7 @@ def delete_question(question_id: int):
     round_id = q.version.round_id
     return _confirmed_delete(
         q.key,
-        lambda: job_service.delete_question(q, current_user),
+        lambda: questions.delete_question(q, current_user),
         _("Question deleted."),
         "setup.round_page",
         round_id=round_id,
@@ -530,9 +511,7 @@ def add_red_flag(job_id: int):
     job = get_editable_job_or_404(job_id)
     form = RedFlagForm(prefix="flag")
     if form.validate_on_submit():
-        outcome = handler.run(
-            lambda: job_service.add_red_flag(job, form_values(form), current_user)
-        )
+        outcome = handler.run(lambda: red_flags.add_red_flag(job, form_values(form), current_user))
         if outcome.ok:
             return _done(_("Red flag added."), "setup.job", job_id=job.id, _anchor="red-flags")
         apply_error(form, outcome.error)
@@ -549,7 +528,7 @@ def red_flag(red_flag_id: int):
     form = RedFlagForm()
     if form.validate_on_submit():
         outcome = handler.run(
-            lambda: job_service.update_red_flag(flag, form_values(form), current_user)
+            lambda: red_flags.update_red_flag(flag, form_values(form), current_user)
         )
         if outcome.ok:
             return _done(_("Red flag saved."), "setup.job", job_id=flag.job_id)
@@ -564,7 +543,7 @@ def delete_red_flag(red_flag_id: int):
     job_id = flag.job_id
     return _confirmed_delete(
         flag.key,
-        lambda: job_service.delete_red_flag(flag, current_user),
+        lambda: red_flags.delete_red_flag(flag, current_user),
         _("Red flag deleted."),
         "setup.job",
         job_id=job_id,
@@ -577,8 +556,6 @@ def delete_red_flag(red_flag_id: int):
 @bp.route("/versions/<int:version_id>")
 @login_required
 def version(version_id: int):
-    v = db.session.get(ScorecardVersion, version_id)
-    if v is None:
-        abort(404)
+    v = db.get_or_404(ScorecardVersion, version_id)
     job = get_job_or_404(v.round.job_id)
     return render_template("setup/version.html", v=v, rnd=v.round, job=job)

@@ -37,9 +37,7 @@ def overdue():
 @bp.post("/scorecards/<int:scorecard_id>/remind")
 @roles_required(Role.ADMIN, Role.HR)
 def remind(scorecard_id: int):
-    card = db.session.get(Scorecard, scorecard_id)
-    if card is None:
-        abort(404)
+    card = db.get_or_404(Scorecard, scorecard_id)
     get_editable_job_or_404(card.interview.application.job_id)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -128,9 +128,7 @@ def new_interview(job_id: int):
 
 
 def _interview_or_404(interview_id: int) -> tuple[Interview, Job]:
-    iv = db.session.get(Interview, interview_id)
-    if iv is None:
-        abort(404)
+    iv = db.get_or_404(Interview, interview_id)
     return iv, get_editable_job_or_404(iv.application.job_id)
 
 

@@ -1,7 +1,5 @@
 """Round summaries with their decisions, the hire decision, and the job summary."""
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +16,7 @@ from scorecard.services import decisions, results
 from scorecard.services import explain as explain_service
 from scorecard.services.errors import DomainError
 from scorecard.services.job_summary import build_job_summary
+from scorecard.services.queries import is_past_due
 from scorecard.services.recommendations import JobScoring, interviewer_names
 from scorecard.services.round_summary import round_summary as build_round_summary
 from scorecard.summaries.forms import HireDecisionForm, RoundDecisionForm
@@ -71,11 +70,10 @@ def round_summary(application_id: int, round_id: int):
     job = application.job
     scoring = JobScoring(job)
     score = results.visible_score(application, current_user)
-    overdue_after = timedelta(hours=job.overdue_hours)
     now = utcnow()
 
     def overdue(card: Scorecard) -> bool:
-        return card.interview.ends_at + overdue_after <= now
+        return is_past_due(job, card.interview.ends_at, now)
 
     summary = build_round_summary(scoring, application, rnd, current_user, score, overdue)
     names = interviewer_names(v.scorecard.interviewer_id for v in summary.cards)

@@ -17,10 +17,8 @@ def _sources() -> list[tuple[str, Path]]:
     python = [
         *ROOT.glob("scorecard/setup/*.py"),
         *ROOT.glob("scorecard/candidates/*.py"),
-        *(
-            ROOT / f"scorecard/services/{n}.py"
-            for n in ("jobs", "scheduling", "candidates", "reminders")
-        ),
+        *ROOT.glob("scorecard/services/setup/*.py"),
+        *(ROOT / f"scorecard/services/{n}.py" for n in ("scheduling", "candidates", "reminders")),
     ]
     templates = [
         *ROOT.glob("templates/setup/*.html"),

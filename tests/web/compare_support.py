@@ -23,9 +23,9 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.seed.demo import DEMO_PASSWORD, seed_demo
-from scorecard.services import jobs as job_service
 from scorecard.services import scheduling
 from scorecard.services import scorecards as card_service
+from scorecard.services.setup.team import add_member
 
 ROW_RE = re.compile(r'<tr data-application="(\d+)"')
 ALERT_RE = re.compile(r'role="alert"[^>]*>([^<]+)<')
@@ -122,7 +122,7 @@ def put_on_panel(job: Job, user: User, application: Application, round_key: str)
     rnd = round_of(job, round_key)
     member = any(m.user_id == user.id for m in job.members)
     if not member:
-        job_service.add_member(job, user, JobRole.INTERVIEWER, None)
+        add_member(job, user, JobRole.INTERVIEWER, None)
     iv = scheduling.schedule_interview(
         application, rnd, utcnow() - timedelta(hours=1), [user], None
     )

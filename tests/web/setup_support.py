@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Job, JobRole, Role, User
-from scorecard.services import jobs as job_service
+from scorecard.services.setup.job_template import create_job_from_template, default_template
+from scorecard.services.setup.team import add_member
 from tests.conftest import csrf_from
 
 
@@ -24,12 +25,12 @@ def make_team(make_user, title_en: str = "Implementation Engineer") -> Team:
     hr = make_user(Role.HR)
     manager = make_user(Role.MANAGER)
     iv1, iv2 = make_user(Role.INTERVIEWER), make_user(Role.INTERVIEWER)
-    job = job_service.create_job_from_template(job_service.default_template(), hr)
+    job = create_job_from_template(default_template(), hr)
     job.title_en = title_en
-    job_service.add_member(job, hr, JobRole.RECRUITER, None)
-    job_service.add_member(job, manager, JobRole.HIRING_MANAGER, None)
-    job_service.add_member(job, iv1, JobRole.INTERVIEWER, None)
-    job_service.add_member(job, iv2, JobRole.INTERVIEWER, None)
+    add_member(job, hr, JobRole.RECRUITER, None)
+    add_member(job, manager, JobRole.HIRING_MANAGER, None)
+    add_member(job, iv1, JobRole.INTERVIEWER, None)
+    add_member(job, iv2, JobRole.INTERVIEWER, None)
     db.session.commit()
     return Team(job, hr, manager, iv1, iv2)
 

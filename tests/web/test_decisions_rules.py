@@ -13,8 +13,8 @@ from scorecard.models import (
     RoundDecision,
 )
 from scorecard.services import decisions
-from scorecard.services import jobs as job_service
 from scorecard.services.errors import DomainError
+from scorecard.services.setup.team import add_member
 from tests.web import compare_support
 from tests.web.compare_support import app_of, medical_job, round_of, without_decisions
 
@@ -153,7 +153,7 @@ def test_only_the_hiring_manager_or_an_admin_decides(app, demo, db, make_user):
     app_row = app_of("钱芳")
     tech = round_of(job, "technical")
     manager_as_interviewer = make_user(Role.MANAGER)
-    job_service.add_member(job, manager_as_interviewer, JobRole.INTERVIEWER, None)
+    add_member(job, manager_as_interviewer, JobRole.INTERVIEWER, None)
     _db.session.commit()
     with app.test_request_context():
         for user in (demo["hr"], demo["interviewer1"], manager_as_interviewer):

@@ -65,9 +65,9 @@ def test_reschedule_and_cancel_raise_the_sequence(app, db, make_user, mailbox):
     team = make_team(make_user)
     extra = make_user(Role.INTERVIEWER)
     from scorecard.models import JobRole
-    from scorecard.services import jobs as job_service
+    from scorecard.services.setup.team import add_member
 
-    job_service.add_member(team.job, extra, JobRole.INTERVIEWER, None)
+    add_member(team.job, extra, JobRole.INTERVIEWER, None)
     db.session.commit()
     interview = book(team, [team.iv1, team.iv2])
     _send()

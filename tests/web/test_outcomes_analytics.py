@@ -423,14 +423,14 @@ def test_r19_self_identification_only_in_its_report_and_gone_after_erasure(app, 
     it), in no other page, download (XLSX and ZIP read inside), API answer, calendar feed or
     import preview for any role, in no table but its own before erasure, and in none after."""
     from scorecard.models import JobRole
-    from scorecard.services import jobs as job_service
+    from scorecard.services.setup.team import add_member
     from tests.web.trust_figures import report
     from tests.web.trust_world import _user
 
     own = world.scopes["own"]
     compliance = _user("compliance@trust.test", Role.MANAGER, "Cora Compliance")
     _db.session.flush()
-    job_service.add_member(own.job, compliance, JobRole.HIRING_MANAGER, None)
+    add_member(own.job, compliance, JobRole.HIRING_MANAGER, None)
     world.users["compliance"] = compliance
     _db.session.commit()
     admin = _turn_on(app, world, with_marker=True)
@@ -753,15 +753,16 @@ def _words(client, url: str, *expected: str) -> str:
 
 def _team_job(world, title: str):
     from scorecard.models import JobRole
-    from scorecard.services import jobs as job_service
+    from scorecard.services.setup.job_template import create_job_from_template, default_template
+    from scorecard.services.setup.team import add_member
 
     users = world.users
-    job = job_service.create_job_from_template(job_service.default_template(), users["hr"])
+    job = create_job_from_template(default_template(), users["hr"])
     job.title_en = title
-    job_service.add_member(job, users["hr"], JobRole.RECRUITER, None)
-    job_service.add_member(job, users["manager"], JobRole.HIRING_MANAGER, None)
+    add_member(job, users["hr"], JobRole.RECRUITER, None)
+    add_member(job, users["manager"], JobRole.HIRING_MANAGER, None)
     for actor in ("interviewer_panel", "interviewer_submitted"):
-        job_service.add_member(job, users[actor], JobRole.INTERVIEWER, None)
+        add_member(job, users[actor], JobRole.INTERVIEWER, None)
     _db.session.commit()
     return job
 

@@ -17,10 +17,11 @@ from scorecard.models import (
     utcnow,
 )
 from scorecard.seed.demo import DEMO_PASSWORD, seed_demo
-from scorecard.services import jobs as job_service
 from scorecard.services import results, scheduling
 from scorecard.services import scorecards as card_service
 from scorecard.services.recommendations import JobScoring
+from scorecard.services.setup.job_template import create_job_from_template
+from scorecard.services.setup.team import add_member
 from tests.conftest import csrf_from
 
 CASE_TEMPLATE = {
@@ -80,10 +81,10 @@ def build_case(db, make_user, ratings: dict[str, list[int | None]], notes=None):
     notes = notes or {}
     hr = make_user(Role.HR)
     panel = [make_user(Role.INTERVIEWER) for _ in range(4)]
-    job = job_service.create_job_from_template(CASE_TEMPLATE, hr)
-    job_service.add_member(job, hr, JobRole.RECRUITER, hr)
+    job = create_job_from_template(CASE_TEMPLATE, hr)
+    add_member(job, hr, JobRole.RECRUITER, hr)
     for person in panel:
-        job_service.add_member(job, person, JobRole.INTERVIEWER, hr)
+        add_member(job, person, JobRole.INTERVIEWER, hr)
     cand = Candidate(name="Case Candidate", email="case@example.test")
     app = Application(candidate=cand, job=job)
     db.session.add_all([cand, app])

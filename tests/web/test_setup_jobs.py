@@ -13,6 +13,7 @@ from scorecard.models import (
     Round,
     ScorecardVersion,
 )
+from scorecard.services.policy import POLICY_FIELDS
 from tests.web.setup_support import audit_actions, criterion_data, make_team, post
 
 
@@ -69,6 +70,68 @@ def test_copy_a_job_with_or_without_its_team(client, db, team, login_as):
     bare = _jobs(db)[-1]
     assert bare.title_en == source.title_en + " (copy)"
     assert [m.user_id for m in bare.members] == [team.hr.id]
+
+
+def test_a_copy_keeps_the_whole_recommendation_policy(client, db, team, login_as):
+    source = team.job
+    policy = {
+        "band_strong_hire": 3.75,
+        "band_hire": 3.0,
+        "band_lean_no": 2.5,
+        "coverage_min": 0.9,
+        "hurdle_min": 2.75,
+        "r1": 0.6,
+        "hide_until_debrief": True,
+        "use_calibrated": True,
+    }
+    assert set(policy) == set(POLICY_FIELDS)
+    for name, value in policy.items():
+        assert getattr(source, name) != value  # not the default already
+        setattr(source, name, value)
+    db.session.commit()
+    login_as(team.hr)
+    post(client, "/setup/jobs/new/copy", {"copy-source_id": source.id})
+    copy = _jobs(db)[-1]
+    assert copy.id != source.id
+    assert {name: getattr(copy, name) for name in POLICY_FIELDS} == policy
+
+
+def test_deleting_a_question_or_criterion_renumbers_the_rest_and_is_audited(
+    client, db, team, login_as
+):
+    login_as(team.hr)
+    rnd = team.job.rounds[1]
+    version = rnd.current_version
+    crit = next(
+        c for c in version.criteria if any(q.criterion_id == c.id for q in version.questions)
+    )
+    linked = [q.key for q in version.questions if q.criterion_id == crit.id]
+    crit_id, crit_key = crit.id, crit.key
+    post(client, f"/setup/criteria/{crit.id}/delete", {"confirm": crit.key})
+    db.session.expire_all()
+    version = rnd.current_version
+    assert crit_key not in [c.key for c in version.criteria]
+    assert [c.position for c in version.criteria] == list(range(len(version.criteria)))
+    assert all(q.criterion is None for q in version.questions if q.key in linked)
+    q = version.questions[0]
+    q_id, q_key, q_text = q.id, q.key, q.text_en
+    post(client, f"/setup/questions/{q.id}/delete", {"confirm": q.key})
+    db.session.expire_all()
+    version = rnd.current_version
+    assert len(rnd.versions) == 1  # nothing was scored: no new version
+    assert q_key not in [x.key for x in version.questions]
+    assert [x.position for x in version.questions] == list(range(len(version.questions)))
+    events = {
+        e.action: e
+        for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.job_id == team.job.id))
+    }
+    assert events["criterion.delete"].object_type == "criterion"
+    assert events["criterion.delete"].object_id == crit_id
+    assert events["criterion.delete"].before["key"] == crit_key
+    assert events["question.delete"].object_type == "question"
+    assert events["question.delete"].object_id == q_id
+    assert events["question.delete"].before["text_en"] == q_text
+    assert events["question.delete"].after == {"version": version.number}
 
 
 def test_copy_refuses_a_job_the_user_cannot_see(client, db, team, make_user, login_as):

@@ -24,7 +24,8 @@ from scorecard.models import (
     Scorecard,
     utcnow,
 )
-from scorecard.services import reminders, scheduling
+from scorecard.services import queries, reminders, scheduling
+from scorecard.services.errors import DomainError
 from tests.web.setup_support import make_team, post
 
 
@@ -94,6 +95,24 @@ def test_overdue_list_follows_the_jobs_hours(client, db, world, login_as):
     recent = sorted(c.id for c in ivs["recent"].scorecards)
     assert _overdue_ids() == sorted(old + recent)
     assert "候选人recent" in client.get("/setup/overdue").get_data(as_text=True)
+
+
+def test_the_list_the_badge_and_remind_share_one_due_time(db, world):
+    """Feedback falls due the job's hours after the interview ended: a second before, no page
+    calls the scorecard overdue and "remind" refuses; at that moment all of them do."""
+    team, ivs = world
+    card = ivs["recent"].scorecards[0]
+    due = queries.feedback_due(team.job, card.interview.ends_at)
+    assert due == card.interview.ends_at + timedelta(hours=team.job.overdue_hours)
+    before = due - timedelta(seconds=1)
+    assert not queries.is_overdue(card, before)
+    assert card.id not in {r.card.id for r in reminders.overdue_scorecards(None, now=before)}
+    with pytest.raises(DomainError):
+        reminders.remind(card, team.hr, now=before)
+    assert queries.is_overdue(card, due)
+    rows = {r.card.id: r for r in reminders.overdue_scorecards(None, now=due)}
+    assert rows[card.id].overdue_since == due
+    assert reminders.remind(card, team.hr, now=due).scorecard_id == card.id
 
 
 def test_remind_sends_once_a_day(client, db, world, smtp, login_as):

@@ -30,9 +30,10 @@ from scorecard.models import (
     WebhookEndpoint,
     utcnow,
 )
-from scorecard.services import jobs as job_service
 from scorecard.services import scheduling
 from scorecard.services import scorecards as card_service
+from scorecard.services.setup.job_template import create_job_from_template, default_template
+from scorecard.services.setup.team import add_member
 from tests.conftest import TEST_PASSWORD
 
 # The actors of the permission matrix (reliability.md R1), in the order they are tried.
@@ -181,12 +182,12 @@ def build_world(decisions: bool = False, people: People | None = None) -> World:
         "other": (strangers["hr"], strangers["manager"], [strangers["iv1"], strangers["iv2"]], []),
     }
     for scope, (hr, manager, panel, others) in teams.items():
-        job = job_service.create_job_from_template(job_service.default_template(), hr)
+        job = create_job_from_template(default_template(), hr)
         job.title_en = f"{scope.title()} job"
-        job_service.add_member(job, hr, JobRole.RECRUITER, None)
-        job_service.add_member(job, manager, JobRole.HIRING_MANAGER, None)
+        add_member(job, hr, JobRole.RECRUITER, None)
+        add_member(job, manager, JobRole.HIRING_MANAGER, None)
         for person in panel + others:
-            job_service.add_member(job, person, JobRole.INTERVIEWER, None)
+            add_member(job, person, JobRole.INTERVIEWER, None)
         rnd = next(r for r in job.rounds if any(q.star for q in r.current_version.questions))
         webhook = WebhookEndpoint(
             url=f"https://{scope}.receiver.example.com/hook",
