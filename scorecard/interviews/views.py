@@ -35,6 +35,7 @@ from scorecard.models import (
     Round,
     Scorecard,
     ScorecardSubmission,
+    scorecard_red_flags,
 )
 from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError
@@ -110,8 +111,17 @@ _KIT_QUESTIONS = (
     .where(Question.__table__.c.version_id == sa.bindparam("version_id"))
     .order_by(Question.__table__.c.position, Question.__table__.c.id)
 )
+# The job's red flags, each with whether this scorecard ticks it (one query, not two).
 _KIT_FLAGS = (
-    sa.select(RedFlag.__table__)
+    sa.select(
+        RedFlag.__table__,
+        sa.exists()
+        .where(
+            scorecard_red_flags.c.red_flag_id == RedFlag.__table__.c.id,
+            scorecard_red_flags.c.scorecard_id == sa.bindparam("card_id"),
+        )
+        .label("ticked"),
+    )
     .where(RedFlag.__table__.c.job_id == sa.bindparam("job_id"))
     .order_by(RedFlag.__table__.c.position, RedFlag.__table__.c.id)
 )
@@ -127,7 +137,7 @@ def kit(card_id: int):
     card, iv, _application, candidate, job, rnd = row
     crit_rows = db.session.execute(_KIT_CRITERIA, {"version_id": card.version_id}).all()
     question_rows = db.session.execute(_KIT_QUESTIONS, {"version_id": card.version_id}).all()
-    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id}).all()
+    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
     seen = others = None
     if card.is_submitted:
         seen = visibility.others_visibility(current_user, iv)
@@ -138,7 +148,9 @@ def kit(card_id: int):
         )
     messages, labels = kit_texts()
     text, plain = _localizer(labels["fallback_title"])
-    values = service.field_values(card, [f.id for f in flag_rows])
+    values = service.field_values(
+        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}
+    )
     scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
     criteria = []
     for c in crit_rows:
@@ -293,6 +305,20 @@ def state(card_id: int):
 @json_api
 def save(card_id: int):
     """Autosave: {"lock_version": n, "changes": {field: value}} → the new lock_version."""
+    data = request.get_json(silent=True)
+    if isinstance(data, dict):
+        try:
+            card = service.autosave_current(
+                card_id, current_user, data.get("lock_version"), data.get("changes")
+            )
+            if card is not None:
+                _commit()
+                return jsonify(
+                    lock_version=card.lock_version, saved_at=service.iso_utc(card.updated_at)
+                )
+        except DomainError as exc:
+            return _domain_error(exc, card_id)
+    # Anything in the way (not one's draft, stale, malformed): the checked path says what.
     card = service.card_for_save(card_id, current_user)
     if card is None:
         db.session.rollback()
