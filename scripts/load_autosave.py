@@ -251,9 +251,17 @@ def seed(database_url: str, clients: int, cards_per_client: int, r4: int, r5_car
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A free 127.0.0.1 port: from LOAD_PORTS ("56300-56399") when set, else any."""
+    low, _sep, high = os.environ.get("LOAD_PORTS", "").partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in LOAD_PORTS={os.environ['LOAD_PORTS']}")
 
 
 def start_gunicorn(
