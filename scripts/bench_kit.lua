@@ -7,6 +7,7 @@
 -- {clients = {{card=, cookie=, token=, lock=, crits={...}}, ...}}; OUT receives, per
 -- interviewer, its lock_version, acknowledged saves, the last acknowledged value of each
 -- field and the change in flight when wrk stopped, so bench_kit.py can check its ledger.
+-- BENCH_KIT_DEBUG=1 in the environment prints each answer that was not 200 (wrk's stderr).
 -- With fewer threads than connections (the capacity check of the baselines) a thread's
 -- connections share its Lua state, which only the stateless baselines allow.
 
@@ -61,6 +62,7 @@ function response(status, headers, body)
   if status ~= 200 then
     bad = bad + 1
     codes[status] = (codes[status] or 0) + 1
+    if os.getenv("BENCH_KIT_DEBUG") then io.stderr:write(me, " lock ", lock, " ", body:sub(1, 200), "\n") end
     return
   end
   if mode == "save" then
