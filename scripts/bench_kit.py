@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         gen = generator_check(wrk, people, base_clients, args.generator_rounds)
         print(
             f"  {'':<8} {'Python threads':>15} {'wrk 1 thread':>13} {'wrk 2 threads':>14}  "
-            "wrk 1→2 threads"
+            "wrk 2 / 1 threads (median of rounds)"
         )
         gen_ok = True
         for mode in ("hello", "upsert"):
@@ -685,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
 
     checks = [
         (
-            "wrk 1→2 threads: baselines within 10 %",
+            "wrk 2 vs 1 threads: baselines within 10 %",
             "yes" if gen_ok else "no",
             "yes",
             gen_ok,
