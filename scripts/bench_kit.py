@@ -357,7 +357,7 @@ class Wrk:
             "wrk",
             f"-t{threads or clients}",
             f"-c{clients}",
-            f"-d{seconds:g}s",
+            f"-d{max(1, round(seconds))}s",  # wrk takes whole seconds
             "--timeout",
             "30s",
             "-s",
@@ -548,11 +548,11 @@ def generator_check(wrk: Wrk, people: list[Interviewer], clients: int, rounds: i
     group = people[:clients]
     for n in range(rounds):
         for mode, work in (("hello", hello), ("upsert", upsert)):
-            lat, _failed, elapsed = run_slice(group, 1.5, work)
+            lat, _failed, elapsed = run_slice(group, 2.0, work)
             figures.setdefault((mode, "python"), []).append(len(lat) / elapsed)
             got = {}
             for threads in (1, 2) if n % 2 == 0 else (2, 1):
-                got[threads] = wrk.run(mode, clients, 1.5, threads=threads).rps
+                got[threads] = wrk.run(mode, clients, 2, threads=threads).rps
                 figures.setdefault((mode, f"wrk{threads}"), []).append(got[threads])
             figures.setdefault((mode, "doubled"), []).append(got[2] / got[1] if got[1] else 0.0)
     return {key: statistics.median(values) for key, values in figures.items()}
@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (target: 2)")
     parser.add_argument("--database-url", help="default: a throw-away SQLite (WAL) database")
     parser.add_argument("--profile", action="store_true", help="cProfile one of each path")
-    parser.add_argument("--generator-rounds", type=int, default=5)
+    parser.add_argument("--generator-rounds", type=int, default=4)
     parser.add_argument("--ports", help="where gunicorn may listen, e.g. 56300-56399")
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.clients.split(",")]
@@ -614,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         base_clients = args.kit_clients
         print(
             f"\nbaselines by generator ({base_clients} connections, medians of "
-            f"{args.generator_rounds} interleaved rounds of 1.5 s slices):",
+            f"{args.generator_rounds} interleaved rounds of 2 s slices):",
             flush=True,
         )
         gen = generator_check(wrk, people, base_clients, args.generator_rounds)
