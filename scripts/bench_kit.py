@@ -16,9 +16,10 @@ the /_baseline endpoints) and measures, in this one run:
 
 Load comes from wrk (scripts/bench_kit.lua): one thread and one connection per interviewer,
 each tracking its own lock_version from the answers. First the generators are compared on
-the baselines — Python threads (the former generator), wrk with 1 thread and wrk with 2
-threads (twice the capacity; the figures must agree within 10 % for wrk not to be the
-bottleneck). Then each endpoint runs in alternating short slices with its baseline, so
+the baselines — Python threads (the former generator), wrk with half as many threads as
+connections, and wrk with a thread per connection as used below (twice the capacity; the
+figures must agree within 10 % for wrk not to be the bottleneck). Then each endpoint runs
+in alternating short slices with its baseline, so
 background load weighs on both alike; the verdict uses the median of the paired ratios.
 Every acknowledged autosave is checked against the database afterwards (R3's ledger check):
 each field holds its last acknowledged value and each lock_version is its start plus the
@@ -526,11 +527,12 @@ def check_ledgers(database_url: str, people: list[Interviewer]) -> dict[str, int
 
 
 def generator_check(wrk: Wrk, people: list[Interviewer], clients: int, rounds: int) -> dict:
-    """Baselines from Python threads, wrk with 1 thread and wrk with 2 threads, interleaved.
+    """Baselines from Python threads, and from wrk with half as many threads as connections
+    and with one thread per connection (as measured below: twice the capacity), interleaved.
 
     Returns the median of each figure, and per baseline the median of the rounds' own
-    wrk 2-thread / 1-thread ratios (the two slices of a round run back to back, so outside
-    load weighs on both alike).
+    full / half ratios (the two slices of a round run back to back, so outside load weighs
+    on both alike).
     """
     rng = random.Random(7)
 
@@ -551,10 +553,14 @@ def generator_check(wrk: Wrk, people: list[Interviewer], clients: int, rounds: i
             lat, _failed, elapsed = run_slice(group, 2.0, work)
             figures.setdefault((mode, "python"), []).append(len(lat) / elapsed)
             got = {}
-            for threads in (1, 2) if n % 2 == 0 else (2, 1):
-                got[threads] = wrk.run(mode, clients, 2, threads=threads).rps
-                figures.setdefault((mode, f"wrk{threads}"), []).append(got[threads])
-            figures.setdefault((mode, "doubled"), []).append(got[2] / got[1] if got[1] else 0.0)
+            half = max(1, clients // 2)
+            for threads in (half, clients) if n % 2 == 0 else (clients, half):
+                name = "full" if threads == clients else "half"
+                got[name] = wrk.run(mode, clients, 2, threads=threads).rps
+                figures.setdefault((mode, name), []).append(got[name])
+            figures.setdefault((mode, "doubled"), []).append(
+                got["full"] / got["half"] if got["half"] else 0.0
+            )
     return {key: statistics.median(values) for key, values in figures.items()}
 
 
@@ -618,18 +624,20 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         gen = generator_check(wrk, people, base_clients, args.generator_rounds)
+        half = max(1, base_clients // 2)
         print(
-            f"  {'':<8} {'Python threads':>15} {'wrk 1 thread':>13} {'wrk 2 threads':>14}  "
-            "wrk 2 / 1 threads (median of rounds)"
+            f"  {'':<8} {'Python threads':>15} {f'wrk {half} threads':>14} "
+            f"{f'wrk {base_clients} threads':>15}  {base_clients} / {half} threads "
+            "(median of rounds)"
         )
         gen_ok = True
         for mode in ("hello", "upsert"):
-            one, two = gen[(mode, "wrk1")], gen[(mode, "wrk2")]
+            one, two = gen[(mode, "half")], gen[(mode, "full")]
             change = gen[(mode, "doubled")] - 1
             gen_ok = gen_ok and abs(change) <= 0.10
             print(
-                f"  {mode:<8} {gen[(mode, 'python')]:>11.0f} r/s {one:>9.0f} r/s "
-                f"{two:>10.0f} r/s  {change:+.1%}"
+                f"  {mode:<8} {gen[(mode, 'python')]:>11.0f} r/s {one:>10.0f} r/s "
+                f"{two:>11.0f} r/s  {change:+.1%}"
             )
         print(
             f"\nmeasured with wrk, one thread and connection per interviewer "
@@ -685,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
 
     checks = [
         (
-            "wrk 2 vs 1 threads: baselines within 10 %",
+            "wrk 2× threads: baselines within 10 %",
             "yes" if gen_ok else "no",
             "yes",
             gen_ok,
