@@ -19,8 +19,8 @@ each tracking its own lock_version from the answers. First the generators are co
 the baselines — Python threads (the former generator), wrk with half as many threads as
 connections, and wrk with a thread per connection as used below (twice the capacity; the
 figures must agree within 10 % for wrk not to be the bottleneck). Then each endpoint runs
-in alternating short slices with its baseline, so
-background load weighs on both alike; the verdict uses the median of the paired ratios.
+in alternating short slices with its baseline, so background load weighs on both alike; the
+verdict uses the median of the paired ratios.
 Every acknowledged autosave is checked against the database afterwards (R3's ledger check):
 each field holds its last acknowledged value and each lock_version is its start plus the
 acknowledged saves (0 lost, 0 duplicated).
