@@ -53,11 +53,14 @@ def _pg_connection():
         import psycopg
 
         conn = psycopg.connect(os.environ["BENCH_PG_DSN"])
-        with conn.transaction():
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS bench_baseline_notes "
-                "(key TEXT PRIMARY KEY, value TEXT, version INTEGER)"
-            )
+        try:
+            with conn.transaction():
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS bench_baseline_notes "
+                    "(key TEXT PRIMARY KEY, value TEXT, version INTEGER)"
+                )
+        except psycopg.errors.UniqueViolation:
+            pass  # another worker's first request created it at the same moment
         _local.pg = conn
     return conn
 
