@@ -3,11 +3,13 @@
 `app` is the Scorecard app with two bare Flask endpoints mounted under /_baseline:
 
     GET  /_baseline/hello    a short string: what Flask plus gunicorn cost at the least
-    POST /_baseline/upsert   one row upserted with raw sqlite3 (WAL, BEGIN IMMEDIATE):
-                             the least a durable autosave can cost on this machine
+    POST /_baseline/upsert   one row upserted with raw sqlite3 (WAL, BEGIN IMMEDIATE), or
+                             with raw psycopg when BENCH_PG_DSN is set (the app's
+                             PostgreSQL database, a table of its own): the least a durable
+                             autosave can cost on this machine
 
 Run by bench_kit.py as `gunicorn --workers 2 bench_baseline_app:app` with DATABASE_URL and
-BENCH_SQLITE_PATH set; never part of the product.
+BENCH_SQLITE_PATH or BENCH_PG_DSN set; never part of the product.
 """
 
 import os
@@ -38,6 +40,31 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
+_PG_UPSERT = (
+    "INSERT INTO bench_baseline_notes (key, value, version) VALUES (%s, %s, 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+    "version = bench_baseline_notes.version + 1"
+)
+
+
+def _pg_connection():
+    conn = getattr(_local, "pg", None)
+    if conn is None:
+        import psycopg
+
+        conn = psycopg.connect(os.environ["BENCH_PG_DSN"])
+        try:
+            with conn.transaction():
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS bench_baseline_notes "
+                    "(key TEXT PRIMARY KEY, value TEXT, version INTEGER)"
+                )
+        except psycopg.errors.UniqueViolation:
+            pass  # another worker's first request created it at the same moment
+        _local.pg = conn
+    return conn
+
+
 @baseline.get("/hello")
 def hello() -> str:
     return "ok"
@@ -46,6 +73,11 @@ def hello() -> str:
 @baseline.post("/upsert")
 def upsert():
     data = request.get_json(silent=True) or {}
+    if os.environ.get("BENCH_PG_DSN"):
+        conn = _pg_connection()
+        with conn.transaction():
+            conn.execute(_PG_UPSERT, (str(data.get("key", "k")), str(data.get("value", ""))))
+        return {"ok": True}
     conn = _connection()
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -2,12 +2,21 @@
 
 import time
 
+import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from scorecard.extensions import db, login_manager
-from scorecard.models import User
+from scorecard.models import SiteSetting, User
+from scorecard.services import site_settings
+
+# The user and the two-factor policy that every signed-in request checks, in one query.
+_USER_AND_POLICY = (
+    sa.select(User, SiteSetting.value)
+    .outerjoin(SiteSetting, SiteSetting.key == site_settings.TWO_FACTOR_POLICY.key)
+    .where(User.id == sa.bindparam("user_id"))
+)
 
 AUTH_METHOD = "auth_method"  # session key: how this session signed in ("password", ...)
 # What a user who must still enrol in two-factor sign-in may reach: enrolment itself, signing
@@ -25,7 +34,11 @@ def load_user(alt_id: str) -> User | None:
     user_id, _, token = alt_id.partition(":")
     if not user_id.isdecimal() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    row = db.session.execute(_USER_AND_POLICY, {"user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, policy = row
+    site_settings.remember(site_settings.TWO_FACTOR_POLICY, policy)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -4,10 +4,10 @@ JSON answers are `{"error": {"code", "message", "field"}}` on failure, never a r
 page keeps unsent changes on the device and shows why (signed out, conflict, invalid).
 """
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -35,6 +35,7 @@ from scorecard.models import (
     Round,
     Scorecard,
     ScorecardSubmission,
+    scorecard_red_flags,
 )
 from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError
@@ -110,8 +111,17 @@ _KIT_QUESTIONS = (
     .where(Question.__table__.c.version_id == sa.bindparam("version_id"))
     .order_by(Question.__table__.c.position, Question.__table__.c.id)
 )
+# The job's red flags, each with whether this scorecard ticks it (one query, not two).
 _KIT_FLAGS = (
-    sa.select(RedFlag.__table__)
+    sa.select(
+        RedFlag.__table__,
+        sa.exists()
+        .where(
+            scorecard_red_flags.c.red_flag_id == RedFlag.__table__.c.id,
+            scorecard_red_flags.c.scorecard_id == sa.bindparam("card_id"),
+        )
+        .label("ticked"),
+    )
     .where(RedFlag.__table__.c.job_id == sa.bindparam("job_id"))
     .order_by(RedFlag.__table__.c.position, RedFlag.__table__.c.id)
 )
@@ -127,7 +137,7 @@ def kit(card_id: int):
     card, iv, _application, candidate, job, rnd = row
     crit_rows = db.session.execute(_KIT_CRITERIA, {"version_id": card.version_id}).all()
     question_rows = db.session.execute(_KIT_QUESTIONS, {"version_id": card.version_id}).all()
-    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id}).all()
+    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
     seen = others = None
     if card.is_submitted:
         seen = visibility.others_visibility(current_user, iv)
@@ -138,31 +148,20 @@ def kit(card_id: int):
         )
     messages, labels = kit_texts()
     text, plain = _localizer(labels["fallback_title"])
-    values = service.field_values(card, [f.id for f in flag_rows])
+    values = service.field_values(
+        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}
+    )
     scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
-    criteria = []
-    for c in crit_rows:
-        current = values.get(f"rating.{c.id}.value", "untouched")
-        criteria.append(
-            {
-                "id": c.id,
-                "vfield": f"rating.{c.id}.value",
-                "nfield": f"rating.{c.id}.note",
-                "note": values.get(f"rating.{c.id}.note", ""),
-                "not_assessed": current is None,
-                "name": text(c, "name"),
-                "plain": plain(c, "name"),
-                "dimension": labels[f"dimension.{Dimension(c.dimension).value}"],
-                "must_have": c.must_have,
-                "description": text(c, "description")
-                if c.description_zh or c.description_en
-                else "",
-                "anchors": [
-                    (v, scale[v], text(c, f"anchor{v}"), current == v) for v in (1, 2, 3, 4)
-                ],
-            }
-        )
-    names = {c["id"]: c["name"] for c in criteria}
+    locale = current_locale()
+    criteria = [
+        {
+            "id": c.id,
+            "html": _criterion_html(c, locale, values.get(f"rating.{c.id}.value", "untouched")),
+            "note": values.get(f"rating.{c.id}.note", ""),
+        }
+        for c in crit_rows
+    ]
+    names = {c.id: text(c, "name") for c in crit_rows}
     parts = [(p, labels[p]) for p in service.STAR_PARTS]
     questions = []
     for n, q in enumerate(question_rows, start=1):
@@ -226,6 +225,34 @@ def kit(card_id: int):
         text_max=service.TEXT_MAX,
         reason_max=service.REASON_MAX,
     )
+
+
+@lru_cache(maxsize=2048)
+def _criterion_html(c: sa.Row, locale: str, current: int | str | None) -> Markup:
+    """One criterion of the kit up to its note's text (interviews/_criterion.html).
+
+    A pure function of its arguments — the criterion's row as read in this request (every
+    column), the language and the rating chosen — so a kept rendering is right in every
+    worker and after any edit: changed content is another key. It holds no note and nothing
+    of the user. Rendering each criterion's anchors anew was most of the page's time
+    (scripts/bench_kit.py --profile).
+    """
+    messages_, labels = kit_texts()
+    text, plain = _localizer(labels["fallback_title"])
+    scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
+    crit = {
+        "id": c.id,
+        "vfield": f"rating.{c.id}.value",
+        "nfield": f"rating.{c.id}.note",
+        "not_assessed": current is None,
+        "name": text(c, "name"),
+        "dimension": labels[f"dimension.{Dimension(c.dimension).value}"],
+        "must_have": c.must_have,
+        "description": text(c, "description") if c.description_zh or c.description_en else "",
+        "anchors": [(v, scale[v], text(c, f"anchor{v}"), current == v) for v in (1, 2, 3, 4)],
+    }
+    template = current_app.jinja_env.get_template("interviews/_criterion.html")
+    return Markup(template.render(c=crit, L=labels, text_max=service.TEXT_MAX))
 
 
 def _localizer(title: str):
@@ -293,6 +320,20 @@ def state(card_id: int):
 @json_api
 def save(card_id: int):
     """Autosave: {"lock_version": n, "changes": {field: value}} → the new lock_version."""
+    data = request.get_json(silent=True)
+    if isinstance(data, dict):
+        try:
+            card = service.autosave_current(
+                card_id, current_user, data.get("lock_version"), data.get("changes")
+            )
+            if card is not None:
+                _commit()
+                return jsonify(
+                    lock_version=card.lock_version, saved_at=service.iso_utc(card.updated_at)
+                )
+        except DomainError as exc:
+            return _domain_error(exc, card_id)
+    # Anything in the way (not one's draft, stale, malformed): the checked path says what.
     card = service.card_for_save(card_id, current_user)
     if card is None:
         db.session.rollback()

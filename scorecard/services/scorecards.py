@@ -165,6 +165,25 @@ _INSERT_ROW = {"rating": sa.insert(_RATINGS), "star": sa.insert(_STARS)}
 _BUMP = sa.update(_CARDS).where(
     _CARDS.c.id == sa.bindparam("w_id"), _CARDS.c.lock_version == sa.bindparam("w_lock")
 )
+# Autosave in one statement: the version bump succeeds only for the author's own draft, at
+# the lock_version the writer saw, while its interview is not cancelled (the conditions
+# `autosave` checks one by one), and returns what the rest of the save needs. On
+# PostgreSQL the UPDATE locks the row as FOR UPDATE did; a concurrent save with the same
+# lock_version then matches nothing and takes the checked path, which answers 409.
+_SAVE_DRAFT = (
+    sa.update(_CARDS)
+    .where(
+        _CARDS.c.id == sa.bindparam("w_id"),
+        _CARDS.c.interviewer_id == sa.bindparam("w_user"),
+        _CARDS.c.lock_version == sa.bindparam("w_lock"),
+        _CARDS.c.status == ScorecardStatus.DRAFT,
+        sa.exists().where(
+            _INTERVIEWS_T.c.id == _CARDS.c.interview_id,
+            _INTERVIEWS_T.c.status != InterviewStatus.CANCELLED,
+        ),
+    )
+    .returning(_CARDS.c.version_id, _CARDS.c.interview_id)
+)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -217,10 +236,13 @@ def card_for_save(card_id: int, user: User) -> CardRow | None:
     )
 
 
-def field_values(card: Scorecard, flag_ids: list[int] | None = None) -> dict[str, Any]:
+def field_values(
+    card: Scorecard, flag_ids: list[int] | None = None, ticked: set[int] | None = None
+) -> dict[str, Any]:
     """The scorecard's current content as the flat field map (own data only).
 
-    `flag_ids`, the job's red flags, can be passed by a caller that has them loaded.
+    `flag_ids`, the job's red flags, and `ticked`, those of them this scorecard ticks, can
+    be passed by a caller that has them loaded.
     """
     fields: dict[str, Any] = {"overall": card.overall, "takeaways": card.takeaways or ""}
     for crit_id, value, note in db.session.execute(_FIELD_QUERIES["ratings"], {"card_id": card.id}):
@@ -229,7 +251,8 @@ def field_values(card: Scorecard, flag_ids: list[int] | None = None) -> dict[str
     for row in db.session.execute(_FIELD_QUERIES["star"], {"card_id": card.id}):
         for part, text in zip(STAR_PARTS, row[1:], strict=True):
             fields[f"star.{row[0]}.{part}"] = text or ""
-    ticked = set(db.session.scalars(_FIELD_QUERIES["flags"], {"card_id": card.id}))
+    if ticked is None:
+        ticked = set(db.session.scalars(_FIELD_QUERIES["flags"], {"card_id": card.id}))
     if flag_ids is None:
         flag_ids = list(
             db.session.scalars(sa.select(RedFlag.id).where(RedFlag.job_id == _job_id(card)))
@@ -324,6 +347,13 @@ def _validate(card: Scorecard | CardRow, changes: object) -> list[Change]:
     `_apply` when its row is first created: an existing row already proves it, and skipping
     that query on every keystroke's save is a tenth of autosave's time (scripts/bench_kit.py).
     """
+    parsed = _parse_changes(changes)
+    _check_flags(card, parsed)
+    return parsed
+
+
+def _parse_changes(changes: object) -> list[Change]:
+    """The changes' shape and values, checked without the database."""
     if not isinstance(changes, Mapping) or not changes:
         raise InvalidField(None, _("Nothing to save."))
     if len(changes) > CHANGES_MAX:
@@ -339,10 +369,14 @@ def _validate(card: Scorecard | CardRow, changes: object) -> list[Change]:
         else:
             value = _check_text(key, value)
         parsed.append((key, kind, obj_id, part, value))
+    return parsed
+
+
+def _check_flags(card: Scorecard | CardRow, parsed: list[Change]) -> None:
+    """Refuse a red flag the scorecard's job does not offer."""
     if any(kind == "flag" for _f, kind, _i, _p, _v in parsed):
         known = set(db.session.scalars(_FLAGS_OF_CARD, {"interview_id": card.interview_id}))
         _reject_unknown(parsed, "flag", known, _("This red flag is not offered for this job."))
-    return parsed
 
 
 def _reject_unknown(parsed: list[Change], kind: str, known: set[int], message: str) -> None:
@@ -467,6 +501,48 @@ def autosave(card: CardRow, lock_version: object, changes: object) -> CardRow:
     parsed = _validate(card, changes)
     now = utcnow()
     _bump(card, card.lock_version, now, parsed)
+    _apply(card, parsed, now)
+    return card
+
+
+def autosave_current(
+    card_id: int, user: User, lock_version: object, changes: object
+) -> CardRow | None:
+    """Autosave when nothing stands in the way, in the fewest statements; else None.
+
+    None means: the scorecard is not the user's draft at this lock_version, or the changes
+    are malformed — nothing was written, and the caller takes the checked path
+    (`card_for_save` + `autosave`), which gives the same answer as always (404, Locked,
+    Conflict or InvalidField, in that order). May raise InvalidField for a red flag,
+    criterion or question outside the scorecard; the caller rolls back.
+    """
+    if isinstance(lock_version, bool) or not isinstance(lock_version, int):
+        return None
+    try:
+        parsed = _parse_changes(changes)
+    except InvalidField:
+        return None
+    now = utcnow()
+    values: dict[str, Any] = {"lock_version": lock_version + 1, "updated_at": now}
+    for _field, kind, _id, _part, value in parsed:
+        if kind in ("overall", "takeaways"):
+            values[kind] = value
+    row = db.session.execute(
+        _SAVE_DRAFT, {**values, "w_id": card_id, "w_user": user.id, "w_lock": lock_version}
+    ).first()
+    if row is None:
+        return None
+    card = CardRow(
+        id=card_id,
+        interviewer_id=user.id,
+        version_id=row.version_id,
+        interview_id=row.interview_id,
+        status=ScorecardStatus.DRAFT,
+        lock_version=lock_version + 1,
+        interview_status=InterviewStatus.SCHEDULED,
+        updated_at=now,
+    )
+    _check_flags(card, parsed)
     _apply(card, parsed, now)
     return card
 

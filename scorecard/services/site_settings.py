@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 
 from scorecard.extensions import db
@@ -28,11 +28,39 @@ EXPORT_INTERVIEWERS = Setting("export_interviewers", ("role", "names"), "EXPORT_
 SETTINGS = {s.key: s for s in (TWO_FACTOR_POLICY, EXPORT_INTERVIEWERS)}
 
 
+def _request_memo() -> dict[str, str | None] | None:
+    """Stored values read in this request (None outside one): each is read once per request.
+
+    Kept on the request object, so a setting an admin changes shows on the next request of
+    every worker; no value outlives the request that read it.
+    """
+    if not has_request_context():
+        return None
+    memo = request.__dict__.get("_site_settings")
+    if memo is None:
+        memo = request.__dict__["_site_settings"] = {}
+    return memo
+
+
+def remember(setting: Setting, stored: str | None) -> None:
+    """Record a value read with another query of this request (the user's, at sign-in check)."""
+    memo = _request_memo()
+    if memo is not None:
+        memo[setting.key] = stored
+
+
 def get(setting: Setting) -> str:
     """The stored value, or the configured default when no admin has chosen one."""
-    row = db.session.get(SiteSetting, setting.key)
-    if row is not None and row.value in setting.choices:
-        return row.value
+    memo = _request_memo()
+    if memo is not None and setting.key in memo:
+        stored = memo[setting.key]
+    else:
+        row = db.session.get(SiteSetting, setting.key)
+        stored = row.value if row is not None else None
+        if memo is not None:
+            memo[setting.key] = stored
+    if stored in setting.choices:
+        return stored
     default = current_app.config.get(setting.default_config, setting.choices[0])
     return default if default in setting.choices else setting.choices[0]
 
@@ -48,6 +76,7 @@ def set_value(setting: Setting, value: str, actor: User) -> None:
     else:
         row.value = value
     db.session.flush()
+    remember(setting, value)
     audit.record_change(
         "settings.change",
         "site_setting",

@@ -1,0 +1,84 @@
+"""The interviewer's hot paths stay within their statement budgets (scripts/bench_kit.py).
+
+An autosave of a field whose row exists costs at most 4 statements and a kit page view at
+most 8 (BEGIN / COMMIT not counted): the user with the two-factor policy, the guard's owner
+check, then the work itself. A change that adds a query per request fails here, not only
+in a benchmark nobody runs.
+"""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from scorecard.extensions import db
+from scorecard.models import SiteSetting
+from tests.web import kit_support
+from tests.web.kit_support import Kit, card
+
+demo = kit_support.demo
+kit1 = kit_support.kit1
+
+TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+AUTOSAVE_MAX = 4
+KIT_PAGE_MAX = 8
+
+
+@pytest.fixture
+def statements(app):
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        if not TX_CONTROL.match(statement):
+            seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def test_autosave_of_an_existing_field_takes_at_most_4_statements(kit1: Kit, statements):
+    field = f"rating.{card(kit1.card_id).version.criteria[0].id}.note"
+    assert kit1.save({field: "first"}).status_code == 200  # the row is created
+    lock = card(kit1.card_id).lock_version
+    statements.clear()
+    response = kit1.save({field: "second"}, lock=lock)
+    assert response.status_code == 200
+    assert response.get_json()["lock_version"] == lock + 1
+    assert len(statements) <= AUTOSAVE_MAX, "\n".join(statements)
+    assert card(kit1.card_id).ratings[0].note == "second"
+
+
+def test_a_stale_autosave_still_answers_409_and_writes_nothing(kit1: Kit):
+    crit = card(kit1.card_id).version.criteria[0]
+    lock = card(kit1.card_id).lock_version
+    assert kit1.save({f"rating.{crit.id}.note": "mine"}, lock=lock).status_code == 200
+    response = kit1.save({f"rating.{crit.id}.note": "stale"}, lock=lock)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    assert card(kit1.card_id).lock_version == lock + 1
+
+
+def test_kit_page_takes_at_most_8_statements(kit1: Kit, statements):
+    assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+    statements.clear()
+    page = kit1.client.get(f"/kit/{kit1.card_id}")
+    assert page.status_code == 200
+    assert 'data-field="rating.' in page.text
+    assert len(statements) <= KIT_PAGE_MAX, "\n".join(statements)
+
+
+def test_two_factor_policy_read_with_the_user_is_fresh_on_every_request(kit1: Kit):
+    """The policy comes with the user's query and is kept for one request only: an admin's
+    change (here written straight to the table, as another worker would) applies at once."""
+    assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+    db.session.merge(SiteSetting(key="two_factor_policy", value="everyone"))
+    db.session.commit()
+    response = kit1.client.get(f"/kit/{kit1.card_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/settings/two-factor")
+    db.session.execute(sa.delete(SiteSetting).where(SiteSetting.key == "two_factor_policy"))
+    db.session.commit()
+    assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
