@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
 
 from scorecard.extensions import db
 from scorecard.models import ApiToken, User, utcnow
@@ -133,12 +133,17 @@ def revoke_token(user: User, token_id: object) -> ApiToken:
     return token
 
 
-def authenticate(raw: str) -> User | None:
-    """The active user owning this active token, or None; records when it was last used.
+@dataclass(frozen=True)
+class TokenMatch:
+    """An active token found by its hash, and whether its last-used stamp is due."""
 
-    Commits: the last-used stamp is written in its own short transaction before the request
-    reads anything else, so a read request never holds a write lock for long.
-    """
+    token_id: int
+    user_id: int
+    stamp_due: bool
+
+
+def find(raw: str, now: datetime | None = None) -> TokenMatch | None:
+    """The active token `raw` names, or None (reads only)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     row = db.session.execute(
@@ -147,21 +152,25 @@ def authenticate(raw: str) -> User | None:
         )
     ).first()
     if row is None:
-        db.session.rollback()
         return None
     token_id, user_id, last_used = row
-    now = utcnow()
-    db.session.commit()  # end the read so the stamp below starts as a write
-    if last_used is None or now - last_used >= TOUCH_EVERY:
-        try:
-            db.session.execute(
-                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-            )
-            db.session.commit()
-        except OperationalError:
-            # A busy database must not refuse the request: the stamp is a convenience.
-            db.session.rollback()
-    user = db.session.get(User, user_id)
+    now = now or utcnow()
+    return TokenMatch(token_id, user_id, last_used is None or now - last_used >= TOUCH_EVERY)
+
+
+def stamp(match: TokenMatch, now: datetime | None = None) -> None:
+    """Record when the token was last used (the caller commits: a request writes it in a short
+    transaction of its own before reading anything else)."""
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == match.token_id)
+        .values(last_used_at=now or utcnow())
+    )
+
+
+def owner(match: TokenMatch) -> User | None:
+    """The token's user while active, else None."""
+    user = db.session.get(User, match.user_id)
     if user is None or not user.active:
         return None
     return user
