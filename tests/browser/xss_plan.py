@@ -32,6 +32,7 @@ LEADING = 5
 # Long text columns that hold no user-written text (addresses, hashes, machine messages).
 # Shorter String columns (keys, codes, tokens, enums) cannot hold a payload: not free text.
 NOT_FREE_TEXT = {
+    "application_results.flag_kinds",  # the engine's flag kinds, written by the results cache
     "candidates.email",
     "login_failures.email",
     "reminders.error",
