@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from scorecard import handler
 from scorecard.admin.forms import (
     ActiveForm,
     AuditFilterForm,
@@ -69,21 +70,20 @@ def users():
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
+        outcome = handler.run(
+            lambda: accounts.create_user(
                 form.email.data,
                 form.password.data,
                 form.role.data,
                 form.name.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "email")
-        else:
-            db.session.commit()
+        )
+        if outcome.ok:
+            user = outcome.value
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
+        _field_error(form, outcome.error, "email")
     status = 400 if form.errors else 200
     return render_template("admin/user_new.html", form=form), status
 
@@ -132,15 +132,11 @@ def user_role(user_id: int):
     user = _get_user_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_role(user, form.role.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "role")
-        else:
-            db.session.commit()
+        outcome = handler.run(lambda: accounts.change_role(user, form.role.data, current_user))
+        if outcome.ok:
             flash(_("Role saved."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
+        _field_error(form, outcome.error, "role")
     return _user_page(user, 400, role_form=form)
 
 
@@ -150,13 +146,12 @@ def user_active(user_id: int):
     user = _get_user_or_404(user_id)
     form = ActiveForm()
     if form.validate_on_submit() and form.active.data in ("0", "1"):
-        try:
-            accounts.set_active(user, form.active.data == "1", current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        outcome = handler.run(
+            lambda: accounts.set_active(user, form.active.data == "1", current_user)
+        )
+        if not outcome.ok:
+            flash(outcome.error.message, "error")
             return _user_page(user, 400)
-        db.session.commit()
         if user.active:
             flash(_("%(email)s can sign in again.", email=user.email), "success")
         else:
@@ -172,13 +167,10 @@ def user_password(user_id: int):
     user = _get_user_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(user, form.new_password.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "new_password")
-        else:
-            db.session.commit()
+        outcome = handler.run(
+            lambda: accounts.reset_password(user, form.new_password.data, current_user)
+        )
+        if outcome.ok:
             if user.id == current_user.id:
                 # Resetting one's own password signs out this browser too: sign back in.
                 from flask_login import login_user
@@ -189,6 +181,7 @@ def user_password(user_id: int):
                 "success",
             )
             return redirect(url_for("admin.user_detail", user_id=user.id))
+        _field_error(form, outcome.error, "new_password")
     return _user_page(user, 400, reset_form=form)
 
 
@@ -225,20 +218,20 @@ def security():
         export_interviewers=site_settings.get(site_settings.EXPORT_INTERVIEWERS),
     )
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             site_settings.set_value(
                 site_settings.TWO_FACTOR_POLICY, form.two_factor_policy.data, current_user
             )
             site_settings.set_value(
                 site_settings.EXPORT_INTERVIEWERS, form.export_interviewers.data, current_user
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+
+        outcome = handler.run(save)
+        if outcome.ok:
             flash(_("Security settings saved."), "success")
             return redirect(url_for("admin.security"))
+        flash(outcome.error.message, "error")
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("admin/security.html", form=form), status
 
@@ -382,13 +375,11 @@ def candidate_erase(candidate_id: int):
     candidate = _get_candidate_or_404(candidate_id)
     form = EraseForm()
     if form.validate_on_submit():
-        try:
-            result = privacy.erase_candidate(candidate, form.reason.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "reason")
-        else:
-            db.session.commit()
+        outcome = handler.run(
+            lambda: privacy.erase_candidate(candidate, form.reason.data, current_user)
+        )
+        if outcome.ok:
+            result = outcome.value
             flash(
                 _(
                     "Candidate #%(id)d erased: %(ratings)d ratings kept as anonymous statistics.",
@@ -398,6 +389,7 @@ def candidate_erase(candidate_id: int):
                 "success",
             )
             return redirect(url_for("admin.candidate_detail", candidate_id=candidate_id))
+        _field_error(form, outcome.error, "reason")
     return _candidate_page(candidate, form, 400)
 
 
@@ -408,21 +400,20 @@ def candidate_export(candidate_id: int):
     candidate = _get_candidate_or_404(candidate_id)
     form = ExportForm()
     if form.validate_on_submit():
-        try:
-            name, body = data_export.export_candidate(candidate, form.language.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field:
-                _field_error(form, exc, "language")
-            else:
-                flash(exc.message, "error")
-        else:
-            db.session.commit()
+        outcome = handler.run(
+            lambda: data_export.export_candidate(candidate, form.language.data, current_user)
+        )
+        if outcome.ok:
+            name, body = outcome.value
             return Response(
                 body,
                 mimetype="application/zip",
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
+        if outcome.error.field:
+            _field_error(form, outcome.error, "language")
+        else:
+            flash(outcome.error.message, "error")
     return _candidate_page(candidate, status=400, export_form=form)
 
 
@@ -464,13 +455,11 @@ def job_retention(job_id: int):
     job = db.get_or_404(Job, job_id)
     form = RetentionForm(prefix=f"job{job.id}")
     if form.validate_on_submit():
-        try:
-            privacy.set_retention(job, form.retention_days.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "retention_days")
-        else:
-            db.session.commit()
+        outcome = handler.run(
+            lambda: privacy.set_retention(job, form.retention_days.data, current_user)
+        )
+        if outcome.ok:
             flash(_("Retention saved."), "success")
             return redirect(url_for("admin.retention"))
+        _field_error(form, outcome.error, "retention_days")
     return _retention_page({job.id: form}, 400)

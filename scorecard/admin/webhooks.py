@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Length
 
+from scorecard import handler
 from scorecard.extensions import db
 from scorecard.models import Role, WebhookDelivery, WebhookEndpoint
 from scorecard.permissions import roles_required
@@ -59,19 +60,18 @@ def endpoints():
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                endpoint = webhooks.create_endpoint(
+            outcome = handler.run(
+                lambda: webhooks.create_endpoint(
                     form.url.data or "",
                     form.description.data or "",
                     form.events.data or [],
                     current_user,
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                _apply_error(form, exc)
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
+                endpoint = outcome.value
                 return _detail_page(endpoint, new_secret=endpoint.secret, status=201)
+            _apply_error(form, outcome.error)
         status = 400
     items = db.session.scalars(db.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     return (
@@ -122,8 +122,8 @@ def endpoint(endpoint_id: int):
     form = EndpointForm()
     if form.is_submitted():
         if form.validate():
-            try:
-                webhooks.update_endpoint(
+            outcome = handler.run(
+                lambda: webhooks.update_endpoint(
                     item,
                     form.url.data or "",
                     form.description.data or "",
@@ -131,13 +131,11 @@ def endpoint(endpoint_id: int):
                     bool(form.active.data),
                     current_user,
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                _apply_error(form, exc)
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
                 flash(_("The webhook endpoint is saved."), "success")
                 return redirect(url_for("webhooks.endpoint", endpoint_id=item.id))
+            _apply_error(form, outcome.error)
         return _detail_page(item, form, status=400)
     return _detail_page(item)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from scorecard import handler
 from scorecard.analytics.forms import (
     AdverseSettingsForm,
     CheckpointForm,
@@ -40,7 +43,6 @@ from scorecard.permissions import (
 from scorecard.services import adverse_impact as adverse
 from scorecard.services import analytics
 from scorecard.services import outcomes as outcome_service
-from scorecard.services.errors import DomainError
 from scorecard.services.recommendations import JobScoring
 from scorecard.setup.forms import apply_error
 
@@ -104,22 +106,20 @@ def outcomes(job_id: int):
             posted_form = _outcome_form(cp, application.id, formdata=request.form)
             posted_key = (application.id, cp.key)
             if posted_form.validate_on_submit():
-                try:
-                    outcome_service.record_outcome(
+                outcome = handler.run(
+                    lambda: outcome_service.record_outcome(
                         application,
                         cp,
                         posted_form.result.data or "",
                         posted_form.note.data or "",
                         current_user,
                     )
-                except DomainError as exc:
-                    db.session.rollback()
-                    apply_error(posted_form, exc)
-                    status = 422
-                else:
-                    db.session.commit()
+                )
+                if outcome.ok:
                     flash(_("Outcome saved."), "success")
                     return redirect(url_for("analytics.outcomes", job_id=job.id))
+                apply_error(posted_form, outcome.error)
+                status = 422
             else:
                 status = 422
     recorded = outcome_service.outcomes_for([a.id for a in hires])
@@ -158,45 +158,48 @@ def outcome_settings(job_id: int):
     status = 200
     if request.method == "POST":
         action = request.form.get("action")
-        try:
-            if action == "add" and add_form.validate_on_submit():
-                outcome_service.add_checkpoint(
-                    job,
-                    add_form.key.data or "",
-                    add_form.kind.data or "",
-                    add_form.name_zh.data or "",
-                    add_form.name_en.data or "",
-                    add_form.months.data or 0,
-                    current_user,
-                )
-                message = _("Checkpoint added.")
-            elif action == "remove" and remove.validate_on_submit():
-                raw = remove.checkpoint_id.data or ""
-                outcome_service.remove_checkpoint(
-                    job, int(raw) if raw.isdecimal() else 0, current_user
-                )
-                message = _("Checkpoint removed.")
-            elif action == "threshold" and threshold.validate_on_submit():
-                adverse.set_min_hires(job, threshold.min_hires.data or 0, current_user)
-                message = _("Setting saved.")
-            else:
-                if action not in ("add", "remove", "threshold"):
-                    flash(_("Choose what to change."), "error")
-                status = 422
-                message = None
-        except DomainError as exc:
-            db.session.rollback()
-            form = {"add": add_form, "threshold": threshold}.get(action or "", remove)
-            if action == "remove":
-                flash(exc.message, "error")
-            else:
-                apply_error(form, exc)
-            status = 422
+        change = None
+        if action == "add" and add_form.validate_on_submit():
+            change = partial(
+                outcome_service.add_checkpoint,
+                job,
+                add_form.key.data or "",
+                add_form.kind.data or "",
+                add_form.name_zh.data or "",
+                add_form.name_en.data or "",
+                add_form.months.data or 0,
+                current_user,
+            )
+            message = _("Checkpoint added.")
+        elif action == "remove" and remove.validate_on_submit():
+            raw = remove.checkpoint_id.data or ""
+            change = partial(
+                outcome_service.remove_checkpoint,
+                job,
+                int(raw) if raw.isdecimal() else 0,
+                current_user,
+            )
+            message = _("Checkpoint removed.")
+        elif action == "threshold" and threshold.validate_on_submit():
+            change = partial(
+                adverse.set_min_hires, job, threshold.min_hires.data or 0, current_user
+            )
+            message = _("Setting saved.")
         else:
-            if message:
-                db.session.commit()
+            if action not in ("add", "remove", "threshold"):
+                flash(_("Choose what to change."), "error")
+            status = 422
+        if change is not None:
+            outcome = handler.run(change)
+            if outcome.ok:
                 flash(message, "success")
                 return redirect(url_for("analytics.outcome_settings", job_id=job.id))
+            form = {"add": add_form, "threshold": threshold}.get(action or "", remove)
+            if action == "remove":
+                flash(outcome.error.message, "error")
+            else:
+                apply_error(form, outcome.error)
+            status = 422
         cps = outcome_service.checkpoints(job)
     return render_template(
         "analytics/outcome_settings.html",
@@ -260,15 +263,15 @@ def import_run():
         return redirect(url_for("analytics.import_page"))
     raw = form.default_job.data or ""
     default_job = next((j for j in jobs if raw.isdecimal() and j.id == int(raw)), None)
-    try:
-        preview, changed = outcome_service.import_outcomes(
+    outcome = handler.run(
+        lambda: outcome_service.import_outcomes(
             form.text.data or "", jobs, default_job, current_user
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    )
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("analytics.import_page"))
-    db.session.commit()
+    preview, changed = outcome.value
     flash(
         _(
             "Outcomes imported: %(n)s (changed: %(changed)s). Rows skipped: %(bad)s.",
@@ -384,22 +387,20 @@ def adverse_settings():
             form.scope.errors = [_("Choose a job.")]
             status = 422
         else:
-            try:
-                adverse.configure(
+            outcome = handler.run(
+                lambda: adverse.configure(
                     job,
                     bool(form.enabled.data),
                     form.purpose.data or "",
                     current_user,
                     categories_text=form.categories.data if job is None else None,
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-                status = 422
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
                 flash(_("Adverse-impact settings saved."), "success")
                 return redirect(url_for("analytics.adverse_settings"))
+            apply_error(form, outcome.error)
+            status = 422
     else:
         status = 422
     job_rows = [(j, adverse.setting(j)) for j in jobs]
@@ -462,26 +463,25 @@ def self_identification(candidate_id: int):
     elif request.method == "POST":
         answers = {k: request.form.get(f"cat-{k}", "") for k in categories}
         if form.validate_on_submit():
-            try:
-                adverse.record_self_identification(
+            outcome = handler.run(
+                lambda: adverse.record_self_identification(
                     candidate.id, answers, bool(form.consent.data), current_user
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                if exc.field == "consent":
-                    form.consent.errors = [exc.message]
-                elif exc.field in categories:
-                    errors[exc.field] = exc.message
-                else:
-                    form.form_errors.append(exc.message)
-                status = 422
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
                 flash(
                     _("Saved: only the adverse-impact report counts it."),
                     "success",
                 )
                 return redirect(url_for("analytics.self_identification", candidate_id=candidate.id))
+            exc = outcome.error
+            if exc.field == "consent":
+                form.consent.errors = [exc.message]
+            elif exc.field in categories:
+                errors[exc.field] = exc.message
+            else:
+                form.form_errors.append(exc.message)
+            status = 422
         else:
             status = 422
     purposes = [p for p in (adverse.purpose(j) for j in jobs) if p]
@@ -540,15 +540,15 @@ def self_id_run():
     if not form.validate_on_submit():
         flash(_("This import form is not valid: upload the file again."), "error")
         return redirect(url_for("analytics.self_id_import"))
-    try:
-        preview = adverse.import_self_identification(
+    outcome = handler.run(
+        lambda: adverse.import_self_identification(
             adverse.unseal(form.sealed.data or ""), current_user
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    )
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("analytics.self_id_import"))
-    db.session.commit()
+    preview = outcome.value
     flash(
         _(
             "Self-identification imported for %(n)s candidates. Rows skipped: %(bad)s.",

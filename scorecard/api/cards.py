@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from scorecard import visibility
+from scorecard import handler, visibility
 from scorecard.api import harvest, present
 from scorecard.api.core import ApiError, Call, iso, not_found, operation
 from scorecard.api.schemas import (
@@ -204,11 +204,10 @@ def autosave(call: Call, scorecard_id: int):
         db.session.rollback()
         raise not_found()
     data = call.body()
-    try:
-        saved = service.autosave(card, data.lock_version, data.changes)
-        db.session.commit()
-    except DomainError as exc:
-        return card_error(exc, scorecard_id)
+    outcome = handler.run(lambda: service.autosave(card, data.lock_version, data.changes))
+    if not outcome.ok:
+        return card_error(outcome.error, scorecard_id)
+    saved = outcome.value
     return {"id": saved.id, "lock_version": saved.lock_version, "saved_at": iso(saved.updated_at)}
 
 
@@ -268,9 +267,12 @@ def edit(call: Call, scorecard_id: int):
     keeps scoring the first submission."""
     card = _own_for_update(call, scorecard_id)
     data = call.body()
-    try:
-        diff = service.edit_submitted(card, data.lock_version, data.changes, data.reason, call.user)
-        db.session.commit()
-    except DomainError as exc:
-        return card_error(exc, scorecard_id)
+    outcome = handler.run(
+        lambda: service.edit_submitted(
+            card, data.lock_version, data.changes, data.reason, call.user
+        )
+    )
+    if not outcome.ok:
+        return card_error(outcome.error, scorecard_id)
+    diff = outcome.value
     return {"changed": sorted(diff), "scorecard": one_card(call.user, scorecard_id)}

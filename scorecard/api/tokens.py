@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from scorecard import handler
 from scorecard.extensions import db
 from scorecard.services import api_tokens
 from scorecard.services.errors import DomainError
@@ -96,12 +97,10 @@ def revoke():
     if not form.validate() or not raw_id.isdecimal() or len(raw_id) > 9:
         flash(_("This token does not exist or is not yours."), "error")
         return redirect(url_for("api_tokens.tokens"))
-    try:
-        token = api_tokens.revoke_token(current_user, int(raw_id))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    outcome = handler.run(lambda: api_tokens.revoke_token(current_user, int(raw_id)))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("api_tokens.tokens"))
-    db.session.commit()
+    token = outcome.value
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("api_tokens.tokens"))

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from scorecard import handler
 from scorecard.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -21,7 +22,6 @@ from scorecard.i18n import SUPPORTED
 from scorecard.models import User
 from scorecard.models.user import new_session_token
 from scorecard.services import accounts, password_reset, two_factor
-from scorecard.services.errors import DomainError
 from scorecard.urls import is_local_path
 
 bp = Blueprint("auth", __name__)
@@ -141,14 +141,16 @@ def settings():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            accounts.change_own_password(user, form.current_password.data, form.new_password.data)
-        except DomainError as exc:
-            db.session.rollback()
+        outcome = handler.run(
+            lambda: accounts.change_own_password(
+                user, form.current_password.data, form.new_password.data
+            )
+        )
+        if not outcome.ok:
+            exc = outcome.error
             target = getattr(form, exc.field or "", None) or form.new_password
             target.errors = [*target.errors, exc.message]
             return _settings_page(form, 400)
-        db.session.commit()
         # The new token signed out every other copy of the cookie; keep this browser in,
         # without extending the absolute session limit.
         login_at = session.get("login_at")
@@ -187,14 +189,10 @@ def two_factor_setup():
     db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(user, form.code.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.code.errors = [*form.code.errors, exc.message]
-        else:
-            db.session.commit()
-            return _show_codes(codes, enrolled=True)
+        outcome = handler.run(lambda: two_factor.confirm_enrolment(user, form.code.data))
+        if outcome.ok:
+            return _show_codes(outcome.value, enrolled=True)
+        form.code.errors = [*form.code.errors, outcome.error.message]
     uri = two_factor.provisioning_uri(user, secret)
     return render_template(
         "auth/two_factor_setup.html",
@@ -216,14 +214,11 @@ def recovery_codes():
     user = current_user._get_current_object()
     form = RegenerateCodesForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.regenerate_recovery_codes(user, form.code.data)
-        except DomainError as exc:
-            db.session.rollback()
-            (form.code.errors if exc.field else form.form_errors).append(exc.message)
-        else:
-            db.session.commit()
-            return _show_codes(codes, enrolled=False)
+        outcome = handler.run(lambda: two_factor.regenerate_recovery_codes(user, form.code.data))
+        if outcome.ok:
+            return _show_codes(outcome.value, enrolled=False)
+        exc = outcome.error
+        (form.code.errors if exc.field else form.form_errors).append(exc.message)
     return _settings_page(status=400, regen_form=form)
 
 
@@ -264,17 +259,8 @@ def reset_password(token: str):
         return render_template("auth/forgot_password.html", form=ForgotPasswordForm()), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            password_reset.complete(token, form.new_password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            target = form.new_password if exc.field else None
-            if target is None:
-                flash(exc.message, "error")
-                return redirect(url_for("auth.forgot_password"))
-            target.errors = [*target.errors, exc.message]
-        else:
-            db.session.commit()
+        outcome = handler.run(lambda: password_reset.complete(token, form.new_password.data))
+        if outcome.ok:
             logout_user()
             session.clear()
             flash(
@@ -282,6 +268,12 @@ def reset_password(token: str):
                 "success",
             )
             return redirect(url_for("auth.login"))
+        exc = outcome.error
+        target = form.new_password if exc.field else None
+        if target is None:
+            flash(exc.message, "error")
+            return redirect(url_for("auth.forgot_password"))
+        target.errors = [*target.errors, exc.message]
     status = 400 if form.errors else 200
     return render_template("auth/reset_password.html", form=form, token=token), status
 

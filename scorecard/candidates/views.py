@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scorecard import handler
 from scorecard.candidates.forms import CandidateForm, ImportForm, UploadForm
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
@@ -48,17 +49,18 @@ def new():
         form.job_id.data = request.args.get("job", type=int)
     if form.validate_on_submit():
         job = next((j for j in jobs if j.id == form.job_id.data), None)
-        try:
+
+        def create() -> None:
             if job is None:
                 raise DomainError("job_id", _("Choose a job."))
             values = {k: v for k, v in form.data.items() if k not in ("csrf_token", "job_id")}
             candidate_service.create_candidate(values, job, current_user)
-            db.session.commit()
+
+        outcome = handler.run(create)
+        if outcome.ok:
             flash(_("Candidate added."), "success")
             return redirect(url_for("main.candidates", job=job.id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     status = 422 if request.method == "POST" else 200
     return render_template("candidates/new.html", form=form), status
 
@@ -127,15 +129,15 @@ def import_run():
         return redirect(url_for("candidates.import_page"))
     default_id = int(form.default_job.data) if (form.default_job.data or "").isdecimal() else 0
     default_job = next((j for j in jobs if j.id == default_id), None)
-    try:
-        run, preview = candidate_service.import_candidates(
+    outcome = handler.run(
+        lambda: candidate_service.import_candidates(
             form.text.data or "", jobs, default_job, form.key.data or "", current_user
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    )
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("candidates.import_page"))
-    db.session.commit()
+    run, preview = outcome.value
     flash(
         _(
             "Candidates imported: %(n)s. Rows skipped: %(bad)s.",

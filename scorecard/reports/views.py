@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from scorecard import visibility
+from scorecard import handler, visibility
 from scorecard.extensions import db
 from scorecard.models import Application
 from scorecard.paging import Page
@@ -19,7 +19,6 @@ from scorecard.reports.forms import PolicyForm
 from scorecard.scoring.agreement import interpret
 from scorecard.services import explain as explain_service
 from scorecard.services import results
-from scorecard.services.errors import DomainError
 from scorecard.services.policy import POLICY_FIELDS, update_policy
 from scorecard.services.recommendations import JobScoring, interviewer_names
 from scorecard.services.stages import awaiting_hire_ids
@@ -116,15 +115,13 @@ def policy(job_id: int):
     job = get_editable_job_or_404(job_id)
     form = PolicyForm(obj=job)
     if form.validate_on_submit():
-        try:
-            update_policy(
+        outcome = handler.run(
+            lambda: update_policy(
                 job, {name: getattr(form, name).data for name in POLICY_FIELDS}, current_user
             )
-        except DomainError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            db.session.commit()
+        )
+        if outcome.ok:
             flash(_("Policy saved."), "success")
             return redirect(url_for("reports.policy", job_id=job.id))
+        getattr(form, outcome.error.field).errors.append(outcome.error.message)
     return render_template("reports/policy.html", job=job, form=form)

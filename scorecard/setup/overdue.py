@@ -5,11 +5,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scorecard import handler
 from scorecard.extensions import db
 from scorecard.models import Job, Role, Scorecard
 from scorecard.permissions import editable_job_ids_for, get_editable_job_or_404, roles_required
 from scorecard.services import reminders
-from scorecard.services.errors import DomainError
 from scorecard.setup import bp
 from scorecard.setup.forms import ActionForm
 
@@ -42,13 +42,11 @@ def remind(scorecard_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     back = url_for("setup.overdue", job=request.args.get("job", type=int))
-    try:
-        reminder = reminders.remind(card, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    outcome = handler.run(lambda: reminders.remind(card, current_user))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(back)
-    db.session.commit()
+    reminder = outcome.value
     if reminders.deliver(reminder):
         flash(_("Reminder sent to %(name)s.", name=card.interviewer.name), "success")
     else:

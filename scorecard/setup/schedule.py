@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from scorecard import handler
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
 from scorecard.labels import JOB_ROLE_LABELS
@@ -98,14 +99,15 @@ def new_interview(job_id: int):
         form.application_id.data = request.args.get("application", type=int)
         form.round_id.data = request.args.get("round", type=int)
     if form.validate_on_submit():
-        try:
+
+        def book() -> Interview:
             app = db.session.get(Application, form.application_id.data)
             rnd = db.session.get(Round, form.round_id.data)
             if app is None or app.job_id != job.id:
                 raise DomainError("application_id", _("Choose a candidate of this job."))
             if rnd is None or rnd.job_id != job.id:
                 raise DomainError("round_id", _("Choose a round of this job."))
-            interview = scheduling.book_interview(
+            return scheduling.book_interview(
                 app,
                 rnd,
                 parse_local(form.starts_at.data),
@@ -115,14 +117,14 @@ def new_interview(job_id: int):
                 location=form.location.data or "",
                 video_link=form.video_link.data or "",
             )
-            db.session.commit()
+
+        outcome = handler.run(book)
+        if outcome.ok:
             flash(_("Interview scheduled."), "success")
             return redirect(
-                url_for("setup.interviews", job_id=job.id, _anchor=f"iv-{interview.id}")
+                url_for("setup.interviews", job_id=job.id, _anchor=f"iv-{outcome.value.id}")
             )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     status = 422 if request.method == "POST" else 200
     return render_template("setup/interview_form.html", job=job, form=form, iv=None), status
 
@@ -148,8 +150,8 @@ def edit_interview(interview_id: int):
         return render_template("setup/interview_form.html", job=job, form=form, iv=iv)
     form = _interview_form(job, iv)
     if form.validate_on_submit():
-        try:
-            scheduling.reschedule_interview(
+        outcome = handler.run(
+            lambda: scheduling.reschedule_interview(
                 iv,
                 parse_local(form.starts_at.data),
                 _panel_users(form.panel.data or []),
@@ -158,12 +160,11 @@ def edit_interview(interview_id: int):
                 location=form.location.data or "",
                 video_link=form.video_link.data or "",
             )
-            db.session.commit()
+        )
+        if outcome.ok:
             flash(_("Interview changed."), "success")
             return redirect(url_for("setup.interviews", job_id=job.id, _anchor=f"iv-{iv.id}"))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        apply_error(form, outcome.error)
     return render_template("setup/interview_form.html", job=job, form=form, iv=iv), 422
 
 

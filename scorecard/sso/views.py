@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user, user_logged_out
 from joserfc.errors import JoseError
 
+from scorecard import handler
 from scorecard.auth.forms import LoginForm
 from scorecard.auth.session import start_session
 from scorecard.extensions import db
@@ -441,16 +442,16 @@ def mapping_add():
     form = MappingForm()
     if not form.validate_on_submit():
         return _admin_page(400, mapping_form=form)
-    try:
-        provisioning.add_mapping(
+    outcome = handler.run(
+        lambda: provisioning.add_mapping(
             form.source.data, form.group.data, form.role.data, current_user._get_current_object()
         )
-    except DomainError as exc:
-        db.session.rollback()
+    )
+    if not outcome.ok:
+        exc = outcome.error
         target = getattr(form, exc.field or "", None) or form.group
         target.errors = [*target.errors, exc.message]
         return _admin_page(400, mapping_form=form)
-    db.session.commit()
     flash(_("Group mapped."), "success")
     return redirect(url_for("sso.admin"))
 

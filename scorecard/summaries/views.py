@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from scorecard import visibility
+from scorecard import handler, visibility
 from scorecard.extensions import db
 from scorecard.models import Round, Scorecard, utcnow
 from scorecard.permissions import (
@@ -46,16 +46,12 @@ def round_summary(application_id: int, round_id: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                decisions.decide_round(
+            outcome = handler.run(
+                lambda: decisions.decide_round(
                     application, rnd, form.decision.data, form.rationale.data, current_user
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                _field_error(form, exc, can_decide(current_user, application.job_id))
-                status = 400
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
                 flash(_("Decision recorded."), "success")
                 return redirect(
                     url_for(
@@ -65,6 +61,8 @@ def round_summary(application_id: int, round_id: int):
                         _anchor="decision",
                     )
                 )
+            _field_error(form, outcome.error, can_decide(current_user, application.job_id))
+            status = 400
         else:
             status = 400
     job = application.job
@@ -116,18 +114,16 @@ def hire_decision(application_id: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                decisions.decide_hire(
+            outcome = handler.run(
+                lambda: decisions.decide_hire(
                     application, form.decision.data, form.rationale.data, current_user
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                _field_error(form, exc, can_decide(current_user, application.job_id))
-                status = 400
-            else:
-                db.session.commit()
+            )
+            if outcome.ok:
                 flash(_("Hire decision recorded."), "success")
                 return redirect(url_for("summaries.hire_decision", application_id=application.id))
+            _field_error(form, outcome.error, can_decide(current_user, application.job_id))
+            status = 400
         else:
             status = 400
     job = application.job
