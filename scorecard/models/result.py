@@ -33,7 +33,7 @@ class ApplicationResult(db.Model):
     recommendation: Mapped[str | None] = mapped_column(sa.String(20))
     confidence: Mapped[str | None] = mapped_column(sa.String(10))
     flag_count: Mapped[int | None]
-    flag_kinds: Mapped[str | None] = mapped_column(sa.String(255))  # " kind kind " (sorted)
+    flag_kinds: Mapped[str | None] = mapped_column(sa.String(255))  # "kind kind" (sorted)
     dim_technical: Mapped[float | None]
     dim_business: Mapped[float | None]
     dim_attitude: Mapped[float | None]

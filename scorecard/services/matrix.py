@@ -268,24 +268,26 @@ def load_rows(scoring: JobScoring, user: User, column: str) -> list[Row]:
     p = proof(job, scoring)
     extra = _sort_column(column)
     R = ApplicationResult
+    entry_cols = [
+        Application.id,
+        Candidate.name,
+        Application.status,
+        Application.current_round_id,
+        Round.key,
+        Round.position,
+        awaiting_hire_clause(),
+        blind_clause(user),
+    ]
+    head_cols = [
+        R.recommendation,
+        R.score,
+        R.confidence,
+        R.flag_count,
+        R.flag_kinds,
+        extra if extra is not None else sa.null(),
+    ]
     rows = db.session.execute(
-        sa.select(
-            Application.id,
-            Candidate.name,
-            Application.status,
-            Application.current_round_id,
-            Round.key,
-            Round.position,
-            awaiting_hire_clause(),
-            blind_clause(user),
-            R.recommendation,
-            R.score,
-            R.confidence,
-            R.flag_count,
-            R.flag_kinds,
-            extra if extra is not None else sa.null(),
-            *p.columns,
-        )
+        sa.select(*entry_cols, *head_cols, *p.columns)
         .join(Candidate, Candidate.id == Application.candidate_id)
         .outerjoin(Round, Round.id == Application.current_round_id)
         .outerjoin(p.subs, p.subs.c.application_id == Application.id)
@@ -293,15 +295,16 @@ def load_rows(scoring: JobScoring, user: User, column: str) -> list[Row]:
         .where(Application.job_id == job.id)
         .order_by(Application.id)
     )
+    proof_at = len(entry_cols) + len(head_cols)
     out: list[Row] = []
     stale: dict[int, str] = {}
     for row in rows:
-        i, name, st, rid, rkey, rpos, awaiting, blind = row[:8]
+        i, name, st, rid, rkey, rpos, awaiting, blind = row[: len(entry_cols)]
         entry = Entry(i, name, st, rid, rkey, rpos or 0, bool(awaiting))
-        submitted, fingerprint, fresh = p.check(row[14:])
+        submitted, fingerprint, fresh = p.check(row[proof_at:])
         head = None
         if fresh:
-            rec, score, conf, nflags, kinds, value = row[8:14]
+            rec, score, conf, nflags, kinds, value = row[len(entry_cols) : proof_at]
             head = Head(rec, score, conf, nflags, frozenset(kinds.split()), value)
         elif submitted:
             stale[i] = fingerprint

@@ -155,15 +155,10 @@ def _head(s: Summary) -> dict[str, Any]:
         "recommendation": s.recommendation,
         "confidence": s.confidence,
         "flag_count": len(s.flags),
-        "flag_kinds": flag_kinds_text(s.flag_kinds),
+        "flag_kinds": " ".join(sorted(s.flag_kinds)),  # the matrix splits it
         **{f"dim_{d}": s.dimensions.get(d) for d in DIMENSIONS},
         "round_scores": {k: f.score for k, f in s.rounds.items()},
     }
-
-
-def flag_kinds_text(kinds: Iterable[str]) -> str:
-    """The stored form of a set of flag kinds: " a b " (so `LIKE '% a %'` finds one)."""
-    return " " + " ".join(sorted(kinds)) + " "
 
 
 def _criteria_to_data(s: Summary) -> dict[str, Any]:
@@ -376,11 +371,9 @@ class Proof:
         stored_key, stored_fp = values[self.width - 2], values[self.width - 1]
         return True, fingerprint, stored_key == self.key and stored_fp == fingerprint
 
-    def rescore(
-        self, stale: Mapping[int, str], decode: bool = True, criteria: bool = False
-    ) -> _Loaded:
+    def rescore(self, stale: Mapping[int, str], criteria: bool = False) -> _Loaded:
         """Score the stale applications again (`stale`: id → fingerprint now) and store
-        them, a chunk at a time; their results when `decode`."""
+        them, a chunk at a time; their results."""
         out = _Loaded()
         ids = list(stale)
         for start in range(0, len(ids), RESCORE_CHUNK):
@@ -392,10 +385,9 @@ class Proof:
             for app_id, score in scores.items():
                 summary = summarize(score)
                 data, crit = _summary_to_data(summary), _criteria_to_data(summary)
-                if decode:
-                    # The same shape as a stored row read back (criteria only when asked).
-                    out.summaries[app_id] = _summary_from_data(data, crit if criteria else None)
-                    out.scores[app_id] = score
+                # The same shape as a stored row read back (criteria only when asked).
+                out.summaries[app_id] = _summary_from_data(data, crit if criteria else None)
+                out.scores[app_id] = score
                 rows.append(
                     {
                         "application_id": app_id,
