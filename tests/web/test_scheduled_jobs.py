@@ -20,6 +20,19 @@ ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 12, 1, 10, 0, 5)
 
 
+def start_worker(env: dict, poll: float, **popen: object) -> subprocess.Popen:
+    """A real `flask worker` process polling every `poll` seconds, its output captured."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "flask", "worker", "--poll", str(poll)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
+
+
 def _runs(db) -> list[JobRun]:
     db.session.rollback()
     return list(db.session.scalars(sa.select(JobRun).order_by(JobRun.job, JobRun.period_start)))
@@ -106,17 +119,7 @@ def test_two_workers_run_each_job_exactly_once_per_period(db):
         FLASK_APP="scorecard:create_app",
         SCORECARD_JOB_INTERVALS="reminders=1,retention=2",
     )
-    workers = [
-        subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "flask", "worker", "--poll", "0.1"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    workers = [start_worker(env, 0.1) for _ in range(2)]
     for proc in workers:  # both are up (their signal handlers set) before the clock starts
         assert "worker: looking at the schedule" in proc.stdout.readline()
     time.sleep(6)
@@ -209,18 +212,7 @@ def test_two_app_instances_and_two_workers_run_each_job_once_per_period(db, tmp_
     workers = []
     try:
         apps = [start_gunicorn(url, 1, extra_env={"REQUEST_LOG": "0"}) for _ in range(2)]
-        workers = [
-            subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "flask", "worker", "--poll", "0.2"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                start_new_session=True,
-            )
-            for _ in range(2)
-        ]
+        workers = [start_worker(env, 0.2, start_new_session=True) for _ in range(2)]
         for proc in workers:
             assert "worker: looking at the schedule" in proc.stdout.readline()
         up = utcnow()

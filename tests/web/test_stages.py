@@ -1,5 +1,9 @@
 """The stage after the last round's advance decision: "Awaiting hire decision" (one rule)."""
 
+import csv
+import io
+import re
+
 import sqlalchemy as sa
 
 from scorecard.extensions import db as _db
@@ -60,10 +64,6 @@ def test_advancing_an_earlier_round_is_not_awaiting_the_hire_decision(app, demo,
 
 
 def test_the_matrix_and_its_exports_name_the_awaiting_stage(client, demo, db):
-    import csv
-    import io
-    import re
-
     job = medical_job()
     qian = app_of("钱芳")  # advanced through the executive round
     sign_in(client, demo["hr"])
