@@ -14,10 +14,18 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from math import isfinite
 from typing import Any
 
 import xlsxwriter
 from flask_babel import gettext as _
+from xlsxwriter.utility import (
+    _preserve_whitespace,
+    _utf16_len,
+    _utf16_truncate,
+    xl_col_to_name,
+)
+from xlsxwriter.worksheet import Worksheet
 
 from scorecard.compare.present import Texts
 from scorecard.i18n import bilingual_text
@@ -33,6 +41,7 @@ from scorecard.timeutil import to_local
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = "0.00"
 PERCENT = "0%"
+TEXTS_KEPT = 20_000  # distinct texts whose cells an XLSX export keeps while it writes
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -162,25 +171,71 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
+class RowSheet(Worksheet):
+    """XlsxWriter's worksheet, in constant-memory mode, with one more writer: a whole row of
+    plain texts and numbers as one string.
+
+    XlsxWriter's own writers keep each cell as a tuple in a table, check its place and
+    format, then write it out when the next row starts (and XML-escape every attribute):
+    about 60 % of a large export. This writer sends the row's cells straight to the sheet's
+    row file that XlsxWriter assembles into the workbook, with XlsxWriter's own escaping,
+    length limit and number form; the header and everything else stay XlsxWriter's.
+    """
+
+    def plain_rows(self, formats: Sequence[Any], texts: dict[str, str]) -> None:
+        """Prepare the writer: `formats` per column (None for none); `texts` keeps each text's
+        cell ending, shared by the workbook's sheets (stages, recommendations and names repeat)."""
+        if not self.constant_memory:
+            raise RuntimeError("RowSheet writes rows in constant-memory mode only")
+        self.refs = [xl_col_to_name(col) for col in range(len(formats))]
+        self.styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in formats]
+        self.texts = texts
+
+    def _text_cell(self, value: object) -> str:
+        """`value`'s inline-string cell after its reference: XlsxWriter's escaping and limit."""
+        text = str(safe_text(value))
+        if len(text) > self.xls_strmax // 2 and _utf16_len(text) > self.xls_strmax:
+            text = _utf16_truncate(text, self.xls_strmax)
+        keep = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        text = self._escape_data(self._escape_control_characters(text))
+        return f'" t="inlineStr"><is><t{keep}>{text}</t></is></c>'
+
+    def plain_row(self, row: int, values: Sequence[Any]) -> None:
+        """Write row `row` (zero-based, after every row written by XlsxWriter's writers):
+        None is an empty cell, int/float a number in its column's format, anything else text
+        (formulas quoted, as `safe_text`)."""
+        if row > self.previous_row:  # the rows XlsxWriter holds (the header) go out first
+            self._write_single_row(row)
+        line, texts = row + 1, self.texts
+        cells = []
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            ref = self.refs[col]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                if isfinite(value):
+                    cells.append(f'<c r="{ref}{line}"{self.styles[col]}><v>{value:.16G}</v></c>')
+                continue
+            ending = texts.get(value)
+            if ending is None:
+                ending = self._text_cell(value)
+                if len(texts) < TEXTS_KEPT:
+                    texts[value] = ending
+            cells.append(f'<c r="{ref}{line}{ending}')
+        self.fh.write(f'<row r="{line}">{"".join(cells)}</row>')
+        self._check_dimensions(row, len(values) - 1)
+
+
 class _Sheet:
     """One worksheet being written, row after row; `close` adds the filter over the table."""
 
-    def __init__(self, ws: Any, formats: list[Any], width: int) -> None:
-        self.ws, self.formats, self.width, self.line = ws, formats, width, 0
+    def __init__(self, ws: RowSheet, formats: list[Any], width: int, texts: dict) -> None:
+        self.ws, self.width, self.line = ws, width, 0
+        ws.plain_rows(formats, texts)
 
     def write(self, row: Sequence[Any]) -> None:
         self.line += 1
-        line = self.line
-        # XlsxWriter's undecorated writers (what its own write() and write_row() end in): the
-        # decorated ones check every cell's arguments for "A1" notation first.
-        text, number = self.ws._write_string, self.ws._write_number
-        for col, (value, fmt) in enumerate(zip(row, self.formats, strict=False)):
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                text(line, col, str(safe_text(value)))
-            else:
-                number(line, col, value, fmt)
+        self.ws.plain_row(self.line, row)
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, self.line, self.width - 1)
@@ -200,18 +255,19 @@ class _Book:
             for kind, fmt in (("num", NUMBER), ("pct", PERCENT), ("int", "0"))
         }
         self.taken: set[str] = set()
+        self.texts: dict[str, str] = {}
 
     def sheet(self, title: str, header: Sequence[str], kinds: Sequence[str]) -> _Sheet:
         """A sheet with a bold frozen header and number formats per column; its rows are
         written one at a time (several sheets may be written side by side, each in order)."""
-        ws = self.book.add_worksheet(_sheet_title(title, self.taken))
+        ws = self.book.add_worksheet(_sheet_title(title, self.taken), RowSheet)
         for index, kind in enumerate(kinds):
             width = 12 if kind != "text" else 18
             ws.set_column(index, index, max(width, min(40, len(str(header[index])) + 2)))
         for col, h in enumerate(header):
             ws.write_string(0, col, str(safe_text(h)), self.bold)
         ws.freeze_panes(1, 1)
-        return _Sheet(ws, [self.formats.get(k) for k in kinds], len(header))
+        return _Sheet(ws, [self.formats.get(k) for k in kinds], len(header), self.texts)
 
     def table(
         self, title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable
