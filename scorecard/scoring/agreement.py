@@ -15,9 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import krippendorff
-import numpy as np
-
 from .calibration import Leniency, calibrate, interviewer_scores
 from .model import SCALE, RatingRecord
 
@@ -50,6 +47,8 @@ class AgreementReport:
 
 def icc_oneway(groups: Iterable[Sequence[float]]) -> Icc:
     """ICC(1,1) and ICC(1,k) by one-way ANOVA; groups with fewer than 2 scores are left out."""
+    import numpy as np  # a worker that computes no statistic holds no numpy
+
     kept = [np.asarray(g, dtype=float) for g in groups if len(g) >= 2]
     a = len(kept)
     n_total = sum(len(g) for g in kept)
@@ -73,6 +72,9 @@ def ordinal_alpha(
     matrix: Sequence[Sequence[float | None]], value_domain: Sequence[int] = SCALE
 ) -> float | None:
     """Ordinal Krippendorff's alpha of a raters x units matrix (None = missing), or None."""
+    import krippendorff  # (with numpy: imported where a statistic is computed)
+    import numpy as np  # a worker that computes no statistic holds no numpy
+
     data = np.array(
         [[np.nan if v is None else float(v) for v in row] for row in matrix], dtype=float
     )

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from .model import RatingInput, RatingRecord, ScorecardInput
 
 SHRINKAGE = 10.0
@@ -68,6 +66,8 @@ def interviewer_scores(
 
 def calibrate(observations: Mapping[tuple[str, str], float]) -> Calibration:
     """Fit S8's leniency model to {(candidate, interviewer): score} by alternating least squares."""
+    import numpy as np  # a worker that computes no statistic holds no numpy
+
     pairs = sorted(observations)
     candidates = sorted({c for c, _ in pairs})
     interviewers = sorted({i for _, i in pairs})

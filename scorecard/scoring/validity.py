@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 Method = Literal["pearson", "spearman"]
 Reason = Literal["too_few", "no_score_variance", "no_outcome_variance", "no_spread_among_hires"]
 
@@ -59,6 +57,8 @@ class Correlation:
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
     """Pearson's r, or None when either variable has no variance or fewer than 2 pairs."""
+    import numpy as np  # a worker that computes no statistic holds no numpy
+
     if len(x) != len(y):
         raise ValueError("x and y differ in length")
     if len(x) < 2:
@@ -113,6 +113,8 @@ def thorndike_case2(r: float, u: float) -> float:
 
 def spread_ratio(all_scores: Sequence[float], hire_scores: Sequence[float]) -> float | None:
     """u = SD of the score among everyone interviewed / SD among hires (sample SDs)."""
+    import numpy as np  # a worker that computes no statistic holds no numpy
+
     if len(all_scores) < 2 or len(hire_scores) < 2:
         return None
     big = float(np.std(all_scores, ddof=1))
