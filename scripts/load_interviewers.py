@@ -260,8 +260,9 @@ def main(plan_path: str, out_path: str) -> int:
         gevent.spawn_later(PLAN["kill"]["after"], kill_a_worker, **PLAN["kill"])
     runner.start(people, spawn_rate=people)
     hard_stop = PLAN["deadline"] + GRACE_S
-    while RUN["finished"] < people and time.monotonic() < hard_stop:
-        gevent.sleep(0.1)
+    parent = os.getppid()
+    while RUN["finished"] < people and time.monotonic() < hard_stop and os.getppid() == parent:
+        gevent.sleep(0.1)  # stops early if the script that started it has gone
     elapsed = time.monotonic() - start
     if RUN["finished"] < people:
         fail(f"{people - RUN['finished']} interviewers still busy at the hard stop")

@@ -44,7 +44,7 @@ class PageValues:
     def criteria(self) -> list[int]:
         """The criterion ids whose rating the kit page offers."""
         parts = (f.split(".") for f in self.fields)
-        return sorted({int(p[1]) for p in parts if len(p) == 3 and p[0] == "rating"})
+        return sorted({int(p[1]) for p in parts if len(p) == 3 and p[::2] == ["rating", "value"]})
 
 
 class _Scanner(HTMLParser):
