@@ -60,7 +60,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from load_autosave import PASSWORD, Client, migrate, start_gunicorn, stop  # noqa: E402
+from serve import PASSWORD, Client, migrate, start_gunicorn, stop  # noqa: E402
 
 CRITERIA = 15
 QUESTIONS = 10

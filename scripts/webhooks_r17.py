@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from load_autosave import HOST, free_port, start_gunicorn, stop  # noqa: E402
+from serve import HOST, free_port, start_gunicorn, stop  # noqa: E402
 
 TIMEOUT_S = 1.0  # the sender's timeout; the receiver's slow answers take longer
 WORKER_ENV = {

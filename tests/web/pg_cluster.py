@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.serve import free_port  # also the port for test_ops_health's own servers
+
 PGBIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port() -> int:
-    """A free 127.0.0.1 port: from SCORECARD_PORTS (e.g. "56200-56299") if set, else any."""
-    from scripts.load_autosave import free_port as chosen
-
-    return chosen()
 
 
 def need_postgresql() -> None:

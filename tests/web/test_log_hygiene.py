@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from scorecard.models import User
 from scorecard.services import api_tokens
-from scripts.load_autosave import FORM_CSRF, META_CSRF, PASSWORD, Client, free_port
+from scripts.serve import PASSWORD, Client, csrf_tokens, form_csrf, free_port, meta_csrf
 from tests.conftest import TEST_PASSWORD
 from tests.web.test_form_fuzz import AWKWARD, SKIP, _form_fields
 from tests.web.trust_figures import report
@@ -104,9 +104,7 @@ class Recording(Client):
     def request(self, *args, **kwargs):  # noqa: ANN002, ANN003
         answer = super().request(*args, **kwargs)
         GIVEN["cookies"].update(self.cookies.values())
-        page = answer[1].decode(errors="replace")
-        GIVEN["csrf"].update(m.group(1) for m in FORM_CSRF.finditer(page))
-        GIVEN["csrf"].update(m.group(1) for m in META_CSRF.finditer(page))
+        GIVEN["csrf"].update(csrf_tokens(answer[1]))
         return answer
 
 
@@ -114,13 +112,13 @@ def _signed_in(port: int, email: str) -> tuple[Client, str]:
     """A cookie-keeping client signed in through the form; with the page's CSRF token."""
     client = Recording(port)
     _status, page, _t = client.request("GET", "/login")
-    token = FORM_CSRF.search(page.decode()).group(1)
+    token = form_csrf(page)
     status, _b, _t = client.request(
         "POST", "/login", form={"email": email, "password": TEST_PASSWORD, "csrf_token": token}
     )
     assert status == 302, f"{email}: {status}"
     _status, page, _t = client.request("GET", "/jobs")
-    client.token = META_CSRF.search(page.decode()).group(1)
+    client.token = meta_csrf(page)
     return client, client.token
 
 
@@ -183,17 +181,15 @@ def _hostile_traffic(app, world, port: int, seen: dict[str, set[str]]) -> tuple[
         statuses[status] += 1
         kinds["pages with marker queries"] += 1
     # Sign-in attacks and secrets in the places secrets travel.
-    login_token = FORM_CSRF.search(Recording(port).request("GET", "/login")[1].decode()).group(1)
+    login_token = form_csrf(Recording(port).request("GET", "/login")[1])
     for email in (MARKED[1], who["admin"]):
         stranger = Recording(port)
-        page = stranger.request("GET", "/login")[1].decode()
-        form = {"email": email, "password": HOSTILE_PASSWORD}
-        form["csrf_token"] = FORM_CSRF.search(page).group(1)
+        page = stranger.request("GET", "/login")[1]
+        form = {"email": email, "password": HOSTILE_PASSWORD, "csrf_token": form_csrf(page)}
         statuses[stranger.request("POST", "/login", form=form)[0]] += 1
         seen["csrf"].add(form["csrf_token"])
     forgot = Recording(port)
-    page = forgot.request("GET", "/password/forgot")[1].decode()
-    form_token = FORM_CSRF.search(page).group(1)
+    form_token = form_csrf(forgot.request("GET", "/password/forgot")[1])
     form = {"email": MARKED[1], "csrf_token": form_token}
     statuses[forgot.request("POST", "/password/forgot", form=form)[0]] += 1
     seen["csrf"].update({login_token, form_token})
@@ -227,21 +223,22 @@ def _hostile_traffic(app, world, port: int, seen: dict[str, set[str]]) -> tuple[
     return statuses, kinds
 
 
-def _load_run(url: str) -> tuple[str, str]:
+def _load_run(url: str, figures: Path) -> tuple[str, str]:
     """scripts/load_autosave.py, short, JSON request lines on: (all it printed, its run tag)."""
     result = subprocess.run(  # noqa: S603
         [
             sys.executable, "scripts/load_autosave.py", "--database-url", url,
             "--duration", "4", "--clients", "4", "--cards-per-client", "1",
-            "--workers", "1", "--r4", "3", "--r5", "3",
+            "--workers", "1", "--r4", "3", "--r5", "3", "--json", str(figures),
         ],
         cwd=ROOT, env={**os.environ, "LOG_FORMAT": "json", "REQUEST_LOG": "1"},
         capture_output=True, text=True, timeout=150,
     )  # fmt: skip
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
-    assert "RESULT: PASS" in out, out[-3000:]
-    return out, re.search(r"\(run (\w+)\)", out).group(1)
+    run = json.loads(figures.read_text())
+    assert run["passed"], (run["verdicts"], out[-3000:])
+    return out, run["run"]
 
 
 def _count(text: str, needles: set[str]) -> int:
@@ -262,7 +259,7 @@ def test_logs_hold_no_personal_data_or_secrets(app, db, tmp_path, request):
         statuses, kinds = _hostile_traffic(app, world, port, seen)
     finally:
         _stop(proc)
-    load_out, tag = _load_run(url)
+    load_out, tag = _load_run(url, tmp_path / "load.json")
     text = log.read_text() + load_out
 
     records = [json.loads(line) for line in text.splitlines() if '"scorecard.request"' in line]

@@ -193,7 +193,7 @@ def test_two_app_instances_and_two_workers_run_each_job_once_per_period(db, tmp_
     number of runs as the database.
     """
     from scorecard.models import utcnow
-    from scripts.load_autosave import start_gunicorn, stop
+    from scripts.serve import start_gunicorn, stop
     from tests.web.test_ops_health import samples
 
     db.session.commit()
