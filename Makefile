@@ -35,10 +35,12 @@ serve:
 ## make run: install, migrate, seed the demo once, serve on http://127.0.0.1:$(PORT)
 run: install migrate seed serve
 
-## make test: install the dev dependencies, check style, run every test
+## make test: install the dev dependencies, check style, run every test (the kit's script
+## modules with Node's own test runner, then pytest)
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node --test tests/js/*.test.mjs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:

@@ -28,20 +28,37 @@ def current_locale() -> str:
     return str(get_locale() or "en")
 
 
-def bilingual(obj: object, field: str) -> Markup:
-    """Render a zh/en model field in the current language, marking a fallback visibly."""
-    text, fallback = obj.localized(field, current_locale())  # type: ignore[attr-defined]
+def localized(obj: object, field: str, locale: str) -> tuple[str, bool]:
+    """(text, is_fallback) of the zh/en field pair `field` in `locale` ('zh…' or 'en').
+
+    Works on model objects and plain rows alike: it only reads `<field>_zh` / `<field>_en`.
+    """
+    first, second = ("zh", "en") if locale.startswith("zh") else ("en", "zh")
+    value = getattr(obj, f"{field}_{first}") or ""
+    if value.strip():
+        return value, False
+    other = getattr(obj, f"{field}_{second}") or ""
+    return other, bool(other.strip())
+
+
+def bilingual(obj: object, field: str, locale: str | None = None) -> Markup:
+    """Render a zh/en field in the current language, marking a fallback visibly.
+
+    `locale` (the current one) saves looking it up again for each of many texts.
+    """
+    locale = locale or current_locale()
+    text, fallback = localized(obj, field, locale)
     if fallback:
-        other = "en" if current_locale().startswith("zh") else "zh"
+        other = "en" if locale.startswith("zh") else "zh"
         return Markup('<span class="fallback" lang="{}" title="{}">{}</span>').format(
             other, _fallback_title(), escape(text)
         )
     return Markup("{}").format(text)
 
 
-def bilingual_text(obj: object, field: str) -> str:
-    """Plain-text variant of `bilingual`, for exports and JSON."""
-    return obj.localized(field, current_locale())[0]  # type: ignore[attr-defined]
+def bilingual_text(obj: object, field: str, locale: str | None = None) -> str:
+    """Plain-text variant of `bilingual`, for exports, JSON and attributes."""
+    return localized(obj, field, locale or current_locale())[0]
 
 
 def _fallback_title() -> str:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from scorecard.i18n import current_locale
 from scorecard.labels import STAR_LABELS
 
-# Status and dialog texts for kit.js, handed over as JSON in #kit-messages.
+# Status and dialog texts for the kit's script (static/js/kit.js), as JSON in #kit-messages.
 MESSAGES = {
     "idle": _l("All changes saved"),
     "pending": _l("Unsaved changes…"),

@@ -4,28 +4,25 @@ JSON answers are `{"error": {"code", "message", "field"}}` on failure, never a r
 page keeps unsent changes on the device and shows why (signed out, conflict, invalid).
 """
 
-from functools import lru_cache, wraps
+from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard import visibility
 from scorecard.extensions import db
-from scorecard.i18n import current_locale
+from scorecard.interviews.kit_page import criterion_html, kit_context
 from scorecard.interviews.responses import json_error as _error
 from scorecard.interviews.responses import scorecard_error as _domain_error
-from scorecard.interviews.texts import kit_texts
 from scorecard.models import (
     Application,
     Candidate,
     Criterion,
-    Dimension,
     Interview,
     InterviewStatus,
     Job,
@@ -41,6 +38,9 @@ from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError
 
 bp = Blueprint("interviews", __name__)
+
+# The kept criterion renderings under their old name (tests/web/test_kit_criterion_cache.py).
+_criterion_html = criterion_html
 
 
 def _not_found():
@@ -146,64 +146,6 @@ def kit(card_id: int):
             if seen == visibility.Visibility.VISIBLE
             else []
         )
-    messages, labels = kit_texts()
-    text, plain = _localizer(labels["fallback_title"])
-    values = service.field_values(
-        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}
-    )
-    scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
-    locale = current_locale()
-    criteria = [
-        {
-            "id": c.id,
-            "html": _criterion_html(c, locale, values.get(f"rating.{c.id}.value", "untouched")),
-            "note": values.get(f"rating.{c.id}.note", ""),
-        }
-        for c in crit_rows
-    ]
-    names = {c.id: text(c, "name") for c in crit_rows}
-    parts = [(p, labels[p]) for p in service.STAR_PARTS]
-    questions = []
-    for n, q in enumerate(question_rows, start=1):
-        qlabel = labels["question_n"].replace("{n}", str(n))
-        star = [
-            (
-                part_label,
-                f"star.{q.id}.{part}",
-                f"{qlabel} · {part_label}",
-                values.get(f"star.{q.id}.{part}", ""),
-            )
-            for part, part_label in parts
-        ]
-        questions.append(
-            {
-                "id": q.id,
-                "text": text(q, "text"),
-                "criterion": names.get(q.criterion_id, ""),
-                "star": star if q.star else None,
-                "guidance": text(q, "guidance") if q.guidance_zh or q.guidance_en else "",
-            }
-        )
-    flags = [
-        {
-            "id": f.id,
-            "field": f"flag.{f.id}",
-            "checked": values.get(f"flag.{f.id}", False),
-            "label": text(f, "label"),
-            "plain": plain(f, "label"),
-            "description": text(f, "description") if f.description_zh or f.description_en else "",
-        }
-        for f in flag_rows
-    ]
-    here = url_for("interviews.kit", card_id=card.id)
-    urls = {  # the JSON routes below all hang off the kit's own address
-        "save": f"{here}/save",
-        "submit": f"{here}/submit",
-        "edit": f"{here}/edit",
-        "state": f"{here}/state",
-        "ping": url_for("interviews.ping"),
-        "login": url_for("auth.login", next=here),
-    }
     return render_template(
         "interviews/kit.html",
         card=card,
@@ -211,80 +153,11 @@ def kit(card_id: int):
         job=job,
         rnd=rnd,
         candidate=candidate,
-        criteria=criteria,
-        questions=questions,
-        flags=flags,
-        scale=scale,
-        values=values,
-        urls=urls,
-        L=labels,
-        messages=messages,
         cancelled=iv.status == InterviewStatus.CANCELLED,
         visibility=seen,
         others=others,
-        text_max=service.TEXT_MAX,
-        reason_max=service.REASON_MAX,
+        **kit_context(card, crit_rows, question_rows, flag_rows),
     )
-
-
-@lru_cache(maxsize=2048)
-def _criterion_html(c: sa.Row, locale: str, current: int | str | None) -> Markup:
-    """One criterion of the kit up to its note's text (interviews/_criterion.html).
-
-    A pure function of its arguments — the criterion's row as read in this request (every
-    column), the language and the rating chosen — so a kept rendering is right in every
-    worker and after any edit: changed content is another key. It holds no note and nothing
-    of the user. Rendering each criterion's anchors anew was most of the page's time
-    (scripts/bench_kit.py --profile).
-    """
-    messages_, labels = kit_texts()
-    text, plain = _localizer(labels["fallback_title"])
-    scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
-    crit = {
-        "id": c.id,
-        "vfield": f"rating.{c.id}.value",
-        "nfield": f"rating.{c.id}.note",
-        "not_assessed": current is None,
-        "name": text(c, "name"),
-        "dimension": labels[f"dimension.{Dimension(c.dimension).value}"],
-        "must_have": c.must_have,
-        "description": text(c, "description") if c.description_zh or c.description_en else "",
-        "anchors": [(v, scale[v], text(c, f"anchor{v}"), current == v) for v in (1, 2, 3, 4)],
-    }
-    template = current_app.jinja_env.get_template("interviews/_criterion.html")
-    # An .html template renders with autoescaping: every value in it is escaped already
-    # (R11's hostile criterion names and anchors go through here), so its output is markup.
-    html = template.render(c=crit, L=labels, text_max=service.TEXT_MAX)
-    return Markup(html)  # nosec B704 - the output of an autoescaping template
-
-
-def _localizer(title: str):
-    """Bilingual texts for this request, with the locale looked up once, not per text.
-
-    `text` gives the same markup as scorecard.i18n.bilingual (the other language, marked
-    visibly, when this one is empty); `plain` the bare string, for attributes.
-    """
-    locale = current_locale()
-    other = "en" if locale.startswith("zh") else "zh"
-    fallback = Markup('<span class="fallback" lang="{}" title="{}">{}</span>')
-
-    def pick(obj, field: str) -> tuple[str, bool]:
-        # Bilingual.localized, for model objects and plain rows alike.
-        first, second = ("zh", "en") if locale.startswith("zh") else ("en", "zh")
-        value = getattr(obj, f"{field}_{first}") or ""
-        if value.strip():
-            return value, False
-        value = getattr(obj, f"{field}_{second}") or ""
-        return value, bool(value.strip())
-
-    def text(obj, field: str) -> Markup:
-        value, is_fallback = pick(obj, field)
-        return fallback.format(other, title, value) if is_fallback else escape(value)
-
-    def plain(obj, field: str) -> str:
-        return pick(obj, field)[0]
-
-    return text, plain
 
 
 def _panel_cards(iv: Interview) -> list[Scorecard]:

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from scorecard.i18n import localized
+
 
 def utcnow() -> datetime:
     """Naive UTC now: every timestamp is stored as naive UTC on both databases."""
@@ -83,9 +85,4 @@ class Bilingual:
 
     def localized(self, field: str, locale: str) -> tuple[str, bool]:
         """Return (text, is_fallback) for `field` in `locale` ('zh…' or 'en')."""
-        first, second = ("zh", "en") if locale.startswith("zh") else ("en", "zh")
-        value = getattr(self, f"{field}_{first}") or ""
-        if value.strip():
-            return value, False
-        other = getattr(self, f"{field}_{second}") or ""
-        return other, bool(other.strip())
+        return localized(self, field, locale)

@@ -1,0 +1,140 @@
+"""What the interview kit page shows, built from the rows its view reads (interviews/kit.html)."""
+
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from markupsafe import Markup
+
+from scorecard.i18n import bilingual, bilingual_text, current_locale
+from scorecard.interviews.texts import kit_texts
+from scorecard.models import Dimension, Scorecard
+from scorecard.services import scorecards as service
+
+
+def kit_context(
+    card: Scorecard, crit_rows: list[sa.Row], question_rows: list[sa.Row], flag_rows: list[sa.Row]
+) -> dict[str, Any]:
+    """The template's values for one scorecard: its criteria, questions, red flags, the
+    field values, the texts for the page and its script, and the script's URLs."""
+    messages, labels = kit_texts()
+    locale = current_locale()
+    values = service.field_values(
+        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}
+    )
+    return {
+        "criteria": [
+            {
+                "id": c.id,
+                "html": criterion_html(c, locale, values.get(f"rating.{c.id}.value", "untouched")),
+                "note": values.get(f"rating.{c.id}.note", ""),
+            }
+            for c in crit_rows
+        ],
+        "questions": _questions(question_rows, crit_rows, values, labels, locale),
+        "flags": [
+            {
+                "id": f.id,
+                "field": f"flag.{f.id}",
+                "checked": values.get(f"flag.{f.id}", False),
+                "label": bilingual(f, "label", locale),
+                "plain": bilingual_text(f, "label", locale),
+                "description": _optional(f, "description", locale),
+            }
+            for f in flag_rows
+        ],
+        "scale": {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)},
+        "values": values,
+        "urls": _urls(card.id),
+        "L": labels,
+        "messages": messages,
+        "text_max": service.TEXT_MAX,
+        "reason_max": service.REASON_MAX,
+    }
+
+
+def _optional(obj: object, field: str, locale: str) -> Markup | str:
+    """A text the content may leave out in both languages: "" then, not a fallback mark."""
+    if getattr(obj, f"{field}_zh") or getattr(obj, f"{field}_en"):
+        return bilingual(obj, field, locale)
+    return ""
+
+
+def _questions(
+    question_rows: list[sa.Row],
+    crit_rows: list[sa.Row],
+    values: dict[str, Any],
+    labels: dict[str, str],
+    locale: str,
+) -> list[dict[str, Any]]:
+    """Each question with the criterion it probes and its STAR note fields when it has them."""
+    names = {c.id: bilingual(c, "name", locale) for c in crit_rows}
+    parts = [(p, labels[p]) for p in service.STAR_PARTS]
+    questions = []
+    for n, q in enumerate(question_rows, start=1):
+        qlabel = labels["question_n"].replace("{n}", str(n))
+        star = [
+            (
+                part_label,
+                f"star.{q.id}.{part}",
+                f"{qlabel} · {part_label}",
+                values.get(f"star.{q.id}.{part}", ""),
+            )
+            for part, part_label in parts
+        ]
+        questions.append(
+            {
+                "id": q.id,
+                "text": bilingual(q, "text", locale),
+                "criterion": names.get(q.criterion_id, ""),
+                "star": star if q.star else None,
+                "guidance": _optional(q, "guidance", locale),
+            }
+        )
+    return questions
+
+
+def _urls(card_id: int) -> dict[str, str]:
+    """The JSON routes the kit's script calls: all hang off the kit's own address."""
+    here = url_for("interviews.kit", card_id=card_id)
+    return {
+        "save": f"{here}/save",
+        "submit": f"{here}/submit",
+        "edit": f"{here}/edit",
+        "state": f"{here}/state",
+        "ping": url_for("interviews.ping"),
+        "login": url_for("auth.login", next=here),
+    }
+
+
+@lru_cache(maxsize=2048)
+def criterion_html(c: sa.Row, locale: str, current: int | str | None) -> Markup:
+    """One criterion of the kit up to its note's text (interviews/_criterion.html).
+
+    A pure function of its arguments — the criterion's row as read in this request (every
+    column), the language and the rating chosen — so a kept rendering is right in every
+    worker and after any edit: changed content is another key. It holds no note and nothing
+    of the user. Rendering each criterion's anchors anew was most of the page's time
+    (scripts/bench_kit.py --profile).
+    """
+    _messages, labels = kit_texts()
+    scale = {v: labels[f"scale.{v}"] for v in (1, 2, 3, 4)}
+    crit = {
+        "id": c.id,
+        "vfield": f"rating.{c.id}.value",
+        "nfield": f"rating.{c.id}.note",
+        "not_assessed": current is None,
+        "name": bilingual(c, "name", locale),
+        "dimension": labels[f"dimension.{Dimension(c.dimension).value}"],
+        "must_have": c.must_have,
+        "description": _optional(c, "description", locale),
+        "anchors": [
+            (v, scale[v], bilingual(c, f"anchor{v}", locale), current == v) for v in (1, 2, 3, 4)
+        ],
+    }
+    template = current_app.jinja_env.get_template("interviews/_criterion.html")
+    # An .html template renders with autoescaping: every value in it is escaped already
+    # (R11's hostile criterion names and anchors go through here), so its output is markup.
+    html = template.render(c=crit, L=labels, text_max=service.TEXT_MAX)
+    return Markup(html)  # nosec B704 - the output of an autoescaping template
