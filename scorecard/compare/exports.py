@@ -41,7 +41,9 @@ from scorecard.timeutil import to_local
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = "0.00"
 PERCENT = "0%"
-TEXTS_KEPT = 20_000  # distinct texts whose cells an XLSX export keeps while it writes
+# An XLSX export keeps the cells of up to 20,000 distinct short texts while it writes (names,
+# stages, recommendations repeat across its sheets; long texts such as flag lists do not).
+TEXTS_KEPT, TEXT_KEPT_MAX = 20_000, 80
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -219,7 +221,11 @@ class RowSheet(Worksheet):
             ending = texts.get(value)
             if ending is None:
                 ending = self._text_cell(value)
-                if len(texts) < TEXTS_KEPT:
+                if (
+                    isinstance(value, str)
+                    and len(value) <= TEXT_KEPT_MAX
+                    and len(texts) < TEXTS_KEPT
+                ):
                     texts[value] = ending
             cells.append(f'<c r="{ref}{line}{ending}')
         self.fh.write(f'<row r="{line}">{"".join(cells)}</row>')
