@@ -1,5 +1,6 @@
 """What the interview kit page shows, built from the rows its view reads (interviews/kit.html)."""
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -7,14 +8,48 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from markupsafe import Markup
 
+from scorecard.extensions import db
 from scorecard.i18n import bilingual, bilingual_text, current_locale
 from scorecard.interviews.texts import kit_texts
-from scorecard.models import Dimension, Scorecard
+from scorecard.models import Criterion, Dimension, Question, Scorecard
 from scorecard.services import scorecards as service
+
+# The version's texts as plain rows: a kit shows dozens of them, and building a model object
+# for each cost more than the rest of the page (scripts/bench_kit.py).
+_CRITERIA = (
+    sa.select(Criterion.__table__)
+    .where(Criterion.__table__.c.version_id == sa.bindparam("version_id"))
+    .order_by(Criterion.__table__.c.position, Criterion.__table__.c.id)
+)
+_QUESTIONS = (
+    sa.select(Question.__table__)
+    .where(Question.__table__.c.version_id == sa.bindparam("version_id"))
+    .order_by(Question.__table__.c.position, Question.__table__.c.id)
+)
+
+
+@lru_cache(maxsize=512)
+def version_texts(version_id: int, token: str) -> tuple[tuple[sa.Row, ...], tuple[sa.Row, ...]]:
+    """A scorecard version's criteria and questions, read once per (version, content token)
+    and kept in this worker.
+
+    Every change to a version's criteria or questions gives it a new random token in the same
+    transaction (`models.job._renew_content_tokens`), and the kit reads the token beside the
+    scorecard, so a kept copy serves only while it is the version's content, in every worker
+    and instance. (A copy read just after an edit may hold the newer rows under the older
+    token: no request reads that token again.) Plain immutable rows, nothing of a user or a
+    scorecard.
+    """
+    params = {"version_id": version_id}
+    crit = tuple(db.session.execute(_CRITERIA, params).all())
+    return crit, tuple(db.session.execute(_QUESTIONS, params).all())
 
 
 def kit_context(
-    card: Scorecard, crit_rows: list[sa.Row], question_rows: list[sa.Row], flag_rows: list[sa.Row]
+    card: Scorecard,
+    crit_rows: Sequence[sa.Row],
+    question_rows: Sequence[sa.Row],
+    flag_rows: Sequence[sa.Row],
 ) -> dict[str, Any]:
     """The template's values for one scorecard: its criteria, questions, red flags, the
     field values, the texts for the page and its script, and the script's URLs."""
@@ -62,8 +97,8 @@ def _optional(obj: object, field: str, locale: str) -> Markup | str:
 
 
 def _questions(
-    question_rows: list[sa.Row],
-    crit_rows: list[sa.Row],
+    question_rows: Sequence[sa.Row],
+    crit_rows: Sequence[sa.Row],
     values: dict[str, Any],
     labels: dict[str, str],
     locale: str,

@@ -16,22 +16,21 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard import visibility
 from scorecard.extensions import db
-from scorecard.interviews.kit_page import criterion_html, kit_context
+from scorecard.interviews.kit_page import criterion_html, kit_context, version_texts
 from scorecard.interviews.responses import json_error as _error
 from scorecard.interviews.responses import scorecard_error as _domain_error
 from scorecard.models import (
     Application,
     Candidate,
-    Criterion,
     Interview,
     InterviewStatus,
     Job,
-    Question,
     Rating,
     RedFlag,
     Round,
     Scorecard,
     ScorecardSubmission,
+    ScorecardVersion,
     scorecard_red_flags,
 )
 from scorecard.services import scorecards as service
@@ -87,29 +86,21 @@ def _commit() -> None:
 # --- the page -------------------------------------------------------------------------------
 
 # Built once (the kit page is the interviewer's most requested page). The version's texts
-# come as plain rows: a kit shows dozens of them, and building a model object for each
-# cost more than the rest of the page (scripts/bench_kit.py).
+# come from `version_texts`, kept per content token read here.
 _KIT_ROW = (
-    sa.select(Scorecard, Interview, Application, Candidate, Job, Round)
+    sa.select(
+        Scorecard, Interview, Application, Candidate, Job, Round, ScorecardVersion.content_token
+    )
     .join(Interview, Scorecard.interview_id == Interview.id)
     .join(Application, Interview.application_id == Application.id)
     .join(Candidate, Application.candidate_id == Candidate.id)
     .join(Job, Application.job_id == Job.id)
     .join(Round, Interview.round_id == Round.id)
+    .join(ScorecardVersion, Scorecard.version_id == ScorecardVersion.id)
     .where(
         Scorecard.id == sa.bindparam("card_id"),
         Scorecard.interviewer_id == sa.bindparam("user_id"),
     )
-)
-_KIT_CRITERIA = (
-    sa.select(Criterion.__table__)
-    .where(Criterion.__table__.c.version_id == sa.bindparam("version_id"))
-    .order_by(Criterion.__table__.c.position, Criterion.__table__.c.id)
-)
-_KIT_QUESTIONS = (
-    sa.select(Question.__table__)
-    .where(Question.__table__.c.version_id == sa.bindparam("version_id"))
-    .order_by(Question.__table__.c.position, Question.__table__.c.id)
 )
 # The job's red flags, each with whether this scorecard ticks it (one query, not two).
 _KIT_FLAGS = (
@@ -134,9 +125,8 @@ def kit(card_id: int):
     row = db.session.execute(_KIT_ROW, {"card_id": card_id, "user_id": current_user.id}).first()
     if row is None:
         abort(404)
-    card, iv, _application, candidate, job, rnd = row
-    crit_rows = db.session.execute(_KIT_CRITERIA, {"version_id": card.version_id}).all()
-    question_rows = db.session.execute(_KIT_QUESTIONS, {"version_id": card.version_id}).all()
+    card, iv, _application, candidate, job, rnd, token = row
+    crit_rows, question_rows = version_texts(card.version_id, token)
     flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
     seen = others = None
     if card.is_submitted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -91,6 +92,10 @@ class Round(Bilingual, db.Model):
         return self.versions[-1] if self.versions else None
 
 
+def new_content_token() -> str:
+    return secrets.token_hex(16)
+
+
 class ScorecardVersion(db.Model):
     """The criteria and questions of a round as they were when scored."""
 
@@ -102,6 +107,10 @@ class ScorecardVersion(db.Model):
     )
     number: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Renewed by every flush that changes the version's criteria or questions
+    # (`_renew_content_tokens`): a kept copy of them is right while its token is the row's.
+    # Random, so that a token never comes back (another database, a restored backup).
+    content_token: Mapped[str] = mapped_column(sa.String(32), default=new_content_token)
 
     round: Mapped[Round] = relationship(back_populates="versions")
     criteria: Mapped[list[Criterion]] = relationship(
@@ -185,3 +194,20 @@ class RedFlag(Bilingual, db.Model):
     job: Mapped[Job] = relationship(back_populates="red_flags")
 
     __table_args__ = (sa.UniqueConstraint("job_id", "key"),)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _renew_content_tokens(session: sa.orm.Session, _context: object, _instances: object) -> None:
+    """A new content token for every stored version whose criteria or questions this flush
+    adds, changes or deletes."""
+    versions: set[ScorecardVersion] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Criterion | Question):
+            continue
+        version = obj.version
+        if version is None and obj.version_id is not None:
+            version = session.get(ScorecardVersion, obj.version_id)
+        if version is not None and version not in session.new and version not in session.deleted:
+            versions.add(version)
+    for version in versions:
+        version.content_token = new_content_token()
