@@ -19,6 +19,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from scorecard.api.core import ID_MAX
+from scorecard.services.decisions import RATIONALE_MAX
+from scorecard.services.scorecards.fields import (
+    CHANGES_MAX,
+    FIELD_KEY_PATTERN,
+    REASON_MAX,
+    SUBMISSION_KEY_PATTERN,
+)
+
 PER_PAGE_MAX = 500
 PAGE_MAX = 100_000
 
@@ -92,7 +101,7 @@ class InterviewsQuery(PageQuery):
 
 
 class ScorecardsQuery(PageQuery):
-    job_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Only this job's.")
+    job_id: int | None = Field(None, ge=1, le=ID_MAX, description="Only this job's.")
     status: Literal["draft", "submitted"] | None = Field(None, description="Only this state.")
     mine: bool = Field(False, description="Only the caller's own scorecards.")
 
@@ -108,11 +117,7 @@ class ApplicationScorecardsQuery(PageQuery):
 
 # --- bodies ------------------------------------------------------------------------------------
 
-FIELD_KEY = (
-    r"^(overall|takeaways|rating\.[0-9]{1,9}\.(value|note)"
-    r"|star\.[0-9]{1,9}\.(situation|task|action|result)|flag\.[0-9]{1,9})$"
-)
-FieldKey = Annotated[str, StringConstraints(pattern=FIELD_KEY)]
+FieldKey = Annotated[str, StringConstraints(pattern=FIELD_KEY_PATTERN)]
 
 
 def _field_value(value: Any) -> Any:
@@ -141,7 +146,7 @@ Changes = Annotated[
     dict[FieldKey, FieldValue],
     Field(
         min_length=1,
-        max_length=300,
+        max_length=CHANGES_MAX,
         description="Changed fields, keyed as the scorecard's flat field map: "
         "`rating.<criterion id>.value` (1–4 or null = not assessed), "
         "`rating.<criterion id>.note`, `star.<question id>.<situation|task|action|result>`, "
@@ -152,7 +157,7 @@ LockVersion = Annotated[
     int,
     Field(
         ge=1,
-        le=2**31 - 1,
+        le=ID_MAX,
         description="The scorecard's lock_version as last read; a stale one is a 409 conflict.",
     ),
 ]
@@ -166,7 +171,7 @@ class AutosaveIn(Strict):
 class SubmitIn(Strict):
     submission_key: Annotated[
         str,
-        StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
+        StringConstraints(pattern=SUBMISSION_KEY_PATTERN),
         Field(
             description="A key the client generates once per scorecard (8–64 letters, digits, "
             "- or _): a retry with the same key answers the same submission."
@@ -178,17 +183,17 @@ class SubmitIn(Strict):
 class EditIn(Strict):
     lock_version: LockVersion
     changes: Changes
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
 
 
 class RoundDecisionIn(Strict):
     decision: Literal["advance", "hold", "reject"]
-    rationale: Annotated[str, Field(max_length=4000)] = ""
+    rationale: Annotated[str, Field(max_length=RATIONALE_MAX)] = ""
 
 
 class HireDecisionIn(Strict):
     decision: Literal["hire", "no_hire"]
-    rationale: Annotated[str, Field(min_length=1, max_length=4000)]
+    rationale: Annotated[str, Field(min_length=1, max_length=RATIONALE_MAX)]
 
 
 # --- answers: common ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /* Interview kit: autosave with an offline ledger, conflict choice, keyboard scoring,
  * submit once, edit after submitting. No framework; loaded with <script defer>.
  *
- * Every input carries data-field (see scorecard/services/scorecards.py for the names).
+ * Every input carries data-field (see scorecard/services/scorecards/fields.py for the names).
  * `server` holds what the server is known to have; `pending` holds changes not yet
  * acknowledged, each with the server value it was made against (its base), so a stale save
  * (409) can tell a real conflict (the server changed that field) from a harmless one.
