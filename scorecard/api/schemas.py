@@ -67,10 +67,25 @@ class QueryModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Out(BaseModel):
-    """Answers: every field declared."""
+def _no_defaults(schema: dict[str, Any]) -> None:
+    # An answer always carries every field, so a default would tell its reader nothing.
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
 
-    model_config = ConfigDict(extra="forbid")
+
+class Out(BaseModel):
+    """Answers: every field declared, and every field always sent (a default included).
+
+    The presenters (scorecard/api/present.py, present_results.py) build answers as these
+    models; `from_attributes` lets a model read an ORM row whose attributes match it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        from_attributes=True,
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra=_no_defaults,
+    )
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -221,6 +236,11 @@ class CardState(Out):
 
 
 class ErrorDetail(Out):
+    # Built by api.core.error_response, which leaves out `problems` and `state` when empty.
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=False, json_schema_extra=None
+    )
+
     code: str = Field(description="A stable machine code, e.g. not_found, invalid, conflict.")
     message: str = Field(description="What went wrong, in the caller's language.")
     field: str | None = Field(description="The request field at fault, if one is.")
@@ -618,19 +638,20 @@ class RecommendationOut(Out):
         description="unscored: nothing submitted yet; blind: the caller sits on this "
         "candidate's panel and has not submitted, so nothing aggregated is shown."
     )
-    recommendation: Recommendation | None
-    recommendation_label: str | None
-    score: float | None
-    coverage: float | None
-    confidence: Confidence | None
-    reliability: float | None
-    raters: int | None
-    reasons: list[ReasonOut]
-    flags: list[FlagOut]
-    rounds: list[RoundResultOut]
-    criteria: list[CriterionResultOut]
-    dimensions: dict[str, float | None]
-    edited_scorecards: int
+    # An unscored or blind answer is the three fields above and these defaults.
+    recommendation: Recommendation | None = None
+    recommendation_label: str | None = None
+    score: float | None = None
+    coverage: float | None = None
+    confidence: Confidence | None = None
+    reliability: float | None = None
+    raters: int | None = None
+    reasons: list[ReasonOut] = Field(default_factory=list)
+    flags: list[FlagOut] = Field(default_factory=list)
+    rounds: list[RoundResultOut] = Field(default_factory=list)
+    criteria: list[CriterionResultOut] = Field(default_factory=list)
+    dimensions: dict[str, float | None] = Field(default_factory=dict)
+    edited_scorecards: int = 0
 
 
 class RecommendationPage(Out):
