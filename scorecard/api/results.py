@@ -8,8 +8,6 @@ candidate's panel with a draft is blind there: no aggregate is shown until they 
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -129,27 +127,44 @@ def list_recommendations(call: Call, job_id: int):
 # --- decisions ---------------------------------------------------------------------------------
 
 
-def _decision_rows(application_ids: sa.Select | list[int], since: Any) -> list[Any]:
-    rounds = sa.select(RoundDecision).where(RoundDecision.application_id.in_(application_ids))
-    hires = sa.select(HireDecision).where(HireDecision.application_id.in_(application_ids))
-    if since is not None:
-        rounds = rounds.where(RoundDecision.decided_at >= since)
-        hires = hires.where(HireDecision.decided_at >= since)
-    rows: list[Any] = list(
-        db.session.scalars(rounds.options(selectinload(RoundDecision.decided_by)))
-    )
-    rows += list(db.session.scalars(hires.options(selectinload(HireDecision.decided_by))))
-    rows.sort(key=lambda r: (r.decided_at, isinstance(r, HireDecision), r.id))
-    return rows
+def _decision_page(
+    call: Call, application_ids: sa.Select | list[int], blind: set[int]
+) -> DecisionPage:
+    """A page of the applications' round and hire decisions, oldest first, paged in SQL.
 
-
-def _decision_page(call: Call, rows: list[Any], blind: set[int]) -> DecisionPage:
+    Both kinds are ordered together by (decided_at, round before hire, id); only the page's
+    rows are loaded.
+    """
     q = call.query
-    start = (q.page - 1) * q.per_page
-    items = [
-        present.decision(r, r.application_id in blind) for r in rows[start : start + q.per_page]
-    ]
-    return present.page(DecisionPage, items, q, len(rows))
+    kinds = []
+    for is_hire, model in ((0, RoundDecision), (1, HireDecision)):
+        stmt = sa.select(
+            sa.literal_column(str(is_hire)).label("is_hire"), model.id, model.decided_at
+        ).where(model.application_id.in_(application_ids))
+        if q.updated_since is not None:
+            stmt = stmt.where(model.decided_at >= q.updated_since)
+        kinds.append(stmt)
+    both = sa.union_all(*kinds).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(both))
+    keys = db.session.execute(
+        sa.select(both.c.is_hire, both.c.id)
+        .order_by(both.c.decided_at, both.c.is_hire, both.c.id)
+        .limit(q.per_page)
+        .offset(present.offset(q))
+    ).all()
+    rows: dict[tuple[int, int], RoundDecision | HireDecision] = {}
+    for is_hire, model in ((0, RoundDecision), (1, HireDecision)):
+        ids = [row_id for kind, row_id in keys if kind == is_hire]
+        if ids:
+            for row in db.session.scalars(
+                sa.select(model).where(model.id.in_(ids)).options(selectinload(model.decided_by))
+            ):
+                rows[(is_hire, row.id)] = row
+    items = []
+    for kind, row_id in keys:
+        row = rows[(kind, row_id)]
+        items.append(present.decision(row, row.application_id in blind))
+    return present.page(DecisionPage, items, q, int(total or 0))
 
 
 @operation(
@@ -165,7 +180,7 @@ def list_application_decisions(call: Call, application_id: int):
     """A revision is a new entry: the history stays. `updated_since` compares decided_at."""
     app_row = reviewable_application_or_404(call.user, application_id)
     blind = blind_application_ids(call.user, app_row.job_id)
-    return _decision_page(call, _decision_rows([app_row.id], call.query.updated_since), blind)
+    return _decision_page(call, [app_row.id], blind)
 
 
 @operation(
@@ -182,7 +197,7 @@ def list_job_decisions(call: Call, job_id: int):
     job = reviewable_job_or_404(call.user, job_id)
     ids = sa.select(Application.id).where(Application.job_id == job.id)
     blind = blind_application_ids(call.user, job.id)
-    return _decision_page(call, _decision_rows(ids, call.query.updated_since), blind)
+    return _decision_page(call, ids, blind)
 
 
 @operation(
