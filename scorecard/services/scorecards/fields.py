@@ -50,6 +50,11 @@ class Change(NamedTuple):
     value: Any
 
 
+# Building the tuple directly skips NamedTuple's Python-level __new__: half the cost of
+# Change(...), on autosave's hot path once per changed field.
+_new_change = tuple.__new__
+
+
 def parse_key(key: object) -> tuple[str, int | None, str | None]:
     """Split a field key into (kind, id, part); raise InvalidField for anything else."""
     if isinstance(key, str):
@@ -111,7 +116,7 @@ def parse_changes(changes: object) -> list[Change]:
                 raise InvalidField(key, _("A red flag is either ticked or not."))
         else:
             value = check_text(key, value)
-        parsed.append(Change(key, kind, obj_id, part, value))
+        parsed.append(_new_change(Change, (key, kind, obj_id, part, value)))
     return parsed
 
 
