@@ -1,4 +1,4 @@
-"""ORM rows → the API's answer models (scorecard/api/schemas.py), one presenter per resource.
+"""ORM rows → the API's answer models (scorecard/api/schemas/), one presenter per resource.
 
 Reads only; what a caller may see is decided before anything reaches these functions.
 Scorecard lists are built with one query per kind of row, whatever their number. A model

@@ -10,7 +10,7 @@ pending changes and compare them one by one:
     takeaways                     text
     overall                       1–4, or null
 
-The API's request models (scorecard/api/schemas.py) take FIELD_KEY_PATTERN, the limits and
+The API's request models (scorecard/api/schemas/requests.py) take FIELD_KEY_PATTERN, the limits and
 SUBMISSION_KEY_PATTERN from here; `parse_changes` stays the final word on every save.
 """
 
