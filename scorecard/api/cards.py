@@ -28,6 +28,7 @@ from scorecard.api.schemas import (
     ScorecardOut,
     ScorecardPage,
     ScorecardsQuery,
+    SubmissionOut,
     SubmitIn,
     SubmitOut,
 )
@@ -67,7 +68,7 @@ def _visible(call: Call) -> sa.Select:
     return sa.select(Scorecard).where(visibility.visible_scorecard_clause(call.user))
 
 
-def one_card(user, card_id: int) -> dict[str, Any]:
+def one_card(user, card_id: int) -> ScorecardOut:
     """One scorecard, as the caller may see it (their own, here)."""
     rows = present.load_cards(sa.select(Scorecard).where(Scorecard.id == card_id))
     return present.scorecards(rows, user)[0]
@@ -101,7 +102,7 @@ def list_scorecards(call: Call):
     if q.updated_since:
         stmt = stmt.where(Scorecard.updated_at >= q.updated_since)
     rows, total = _rows(stmt.order_by(Scorecard.id), q)
-    return present.page(present.scorecards(rows, call.user), q, total)
+    return present.page(ScorecardPage, present.scorecards(rows, call.user), q, total)
 
 
 @operation(
@@ -137,7 +138,7 @@ def interview_scorecards(call: Call, interview_id: int):
     if q.updated_since:
         stmt = stmt.where(Scorecard.updated_at >= q.updated_since)
     rows, total = _rows(stmt.order_by(Scorecard.id), q)
-    return present.page(present.scorecards(rows, call.user), q, total)
+    return present.page(ScorecardPage, present.scorecards(rows, call.user), q, total)
 
 
 @operation(
@@ -171,7 +172,7 @@ def application_scorecards(call: Call, application_id: int):
         rows, _total = _rows(stmt.order_by(Scorecard.id), q)
         return harvest.harvest_scorecards(rows, "v1" if q.format == "harvest_v1" else "v3")
     rows, total = _rows(stmt.order_by(Scorecard.id), q)
-    return present.page(present.scorecards(rows, call.user), q, total)
+    return present.page(ScorecardPage, present.scorecards(rows, call.user), q, total)
 
 
 # --- writing one's own -----------------------------------------------------------------------
@@ -208,7 +209,7 @@ def autosave(call: Call, scorecard_id: int):
     if not outcome.ok:
         return card_error(outcome.error, scorecard_id)
     saved = outcome.value
-    return {"id": saved.id, "lock_version": saved.lock_version, "saved_at": iso(saved.updated_at)}
+    return SaveOut(id=saved.id, lock_version=saved.lock_version, saved_at=iso(saved.updated_at))
 
 
 @operation(
@@ -242,14 +243,14 @@ def submit(call: Call, scorecard_id: int):
                 _("This submission key was already used: submit again with a new one."),
                 "submission_key",
             ) from None
-    return {
-        "submission": {
-            "id": submission.id,
-            "submission_key": submission.submission_key,
-            "submitted_at": iso(submission.submitted_at),
-        },
-        "scorecard": one_card(call.user, scorecard_id),
-    }
+    return SubmitOut(
+        submission=SubmissionOut(
+            id=submission.id,
+            submission_key=submission.submission_key,
+            submitted_at=iso(submission.submitted_at),
+        ),
+        scorecard=one_card(call.user, scorecard_id),
+    )
 
 
 @operation(
@@ -275,4 +276,4 @@ def edit(call: Call, scorecard_id: int):
     if not outcome.ok:
         return card_error(outcome.error, scorecard_id)
     diff = outcome.value
-    return {"changed": sorted(diff), "scorecard": one_card(call.user, scorecard_id)}
+    return EditOut(changed=sorted(diff), scorecard=one_card(call.user, scorecard_id))

@@ -26,6 +26,16 @@ import sqlalchemy as sa
 
 from scorecard.api.core import iso
 from scorecard.api.present import CardContent
+from scorecard.api.schemas import (
+    HarvestAttribute,
+    HarvestQuestion,
+    HarvestRatings,
+    HarvestScorecard,
+    HarvestStep,
+    HarvestUser,
+    HarvestV3Question,
+    HarvestV3Scorecard,
+)
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
 from scorecard.labels import DIMENSION_LABELS, STAR_LABELS
@@ -48,18 +58,11 @@ RED_FLAGS_QUESTION = "Red flags"
 
 
 def harvest_user(user: User) -> dict[str, Any]:
-    """Harvest v1's user object. Scorecard keeps one display name, which is never split at a
-    space ("陈静 Chen Jing" is no first name "陈静 Chen" and last name "Jing"): all of it is
-    `name` and `first_name`, and `last_name` is empty."""
+    """Harvest v1's user object (the fields of HarvestUser). Scorecard keeps one display name,
+    which is never split at a space ("陈静 Chen Jing" is no first name "陈静 Chen" and last
+    name "Jing"): all of it is `name` and `first_name`, and `last_name` is empty."""
     name = user.name.strip()
-    first, last = name, ""
-    return {
-        "id": user.id,
-        "first_name": first,
-        "last_name": last,
-        "name": name,
-        "employee_id": None,
-    }
+    return {"id": user.id, "first_name": name, "last_name": "", "name": name, "employee_id": None}
 
 
 def harvest_rating(value: int | None) -> str:
@@ -77,7 +80,7 @@ def _star_answer(evidence: Any) -> str:
 
 def harvest_scorecards(
     rows: Iterable[tuple[Scorecard, Interview, Application, User]], version: str = "v3"
-) -> list[dict[str, Any]]:
+) -> list[HarvestV3Scorecard | HarvestScorecard]:
     """Submitted, visible scorecards → Harvest scorecard objects (v3, or the retired v1)."""
     rows = [r for r in rows if r[0].is_submitted]
     if not rows:
@@ -106,83 +109,80 @@ def harvest_scorecards(
             sa.select(Round).where(Round.id.in_({iv.round_id for _c, iv, *_ in rows}))
         )
     }
-    out = []
+    out: list[HarvestV3Scorecard | HarvestScorecard] = []
     for card, iv, app_row, interviewer in rows:
         ratings = {c: (value, note) for c, _key, value, note in content.ratings[card.id]}
         attributes = []
-        buckets: dict[str, list[str]] = {k: [] for k in ("definitely_not", "no", "mixed", "yes")}
-        buckets["strong_yes"] = []
+        buckets: dict[str, list[str]] = {word: [] for word in HarvestRatings.model_fields}
         for crit in criteria[card.version_id]:
             value, note = ratings.get(crit.id, (None, ""))
             name = bilingual_text(crit, "name")
             attributes.append(
-                {
-                    "name": name,
-                    "type": str(DIMENSION_LABELS[crit.dimension]),
-                    "note": note or None,
-                    "rating": harvest_rating(value),
-                }
+                HarvestAttribute(
+                    name=name,
+                    type=str(DIMENSION_LABELS[crit.dimension]),
+                    note=note or None,
+                    rating=harvest_rating(value),
+                )
             )
             if value is not None:
                 buckets[harvest_rating(value)].append(name)
-        person = harvest_user(interviewer)
         rnd = rounds[iv.round_id]
-        round_name = bilingual_text(rnd, "name")
-        qa = [{"id": None, "question": TAKEAWAYS_QUESTION, "answer": card.takeaways or ""}]
+        # (question id, question, answer): the take-aways, each STAR answer, the red flags.
+        qa: list[tuple[int | None, str, str]] = [(None, TAKEAWAYS_QUESTION, card.takeaways or "")]
         for evidence in content.star[card.id]:
             question = questions.get(evidence.question_id)
             answer = _star_answer(evidence)
             if question is not None and answer:
-                qa.append(
-                    {
-                        "id": question.id,
-                        "question": bilingual_text(question, "text"),
-                        "answer": answer,
-                    }
-                )
+                qa.append((question.id, bilingual_text(question, "text"), answer))
         ticked = [bilingual_text(flags[fid], "label") for fid, _k in content.flags[card.id]]
         if ticked:
-            qa.append({"id": None, "question": RED_FLAGS_QUESTION, "answer": "; ".join(ticked)})
+            qa.append((None, RED_FLAGS_QUESTION, "; ".join(ticked)))
         if version == "v3":
             out.append(
-                {
-                    "id": card.id,
-                    "application_id": app_row.id,
-                    "candidate_id": app_row.candidate_id,
-                    "interview_id": iv.id,
-                    "interview_step_id": rnd.id,
-                    "interviewer_id": interviewer.id,
-                    "submitted_by_id": interviewer.id,
-                    "interviewed_at": iso(iv.starts_at),
-                    "submitted_at": iso(card.submitted_at),
-                    "created_at": iso(card.created_at),
-                    "updated_at": iso(card.updated_at),
-                    "overall_recommendation": harvest_rating(card.overall),
-                    "attributes": attributes,
-                    "questions": [
-                        {"question_id": q["id"], "question": q["question"], "answer": q["answer"]}
-                        for q in qa
+                HarvestV3Scorecard(
+                    id=card.id,
+                    application_id=app_row.id,
+                    candidate_id=app_row.candidate_id,
+                    interview_id=iv.id,
+                    interview_step_id=rnd.id,
+                    interviewer_id=interviewer.id,
+                    submitted_by_id=interviewer.id,
+                    interviewed_at=iso(iv.starts_at),
+                    submitted_at=iso(card.submitted_at),
+                    created_at=iso(card.created_at),
+                    updated_at=iso(card.updated_at),
+                    overall_recommendation=harvest_rating(card.overall),
+                    attributes=attributes,
+                    questions=[
+                        HarvestV3Question(question_id=qid, question=text, answer=answer)
+                        for qid, text, answer in qa
                     ],
-                }
+                )
             )
             continue
+        person = HarvestUser(**harvest_user(interviewer))
+        round_name = bilingual_text(rnd, "name")
         out.append(
-            {
-                "id": card.id,
-                "updated_at": iso(card.updated_at),
-                "created_at": iso(card.created_at),
-                "interview": round_name,
-                "interview_step": {"id": rnd.id, "name": round_name},
-                "candidate_id": app_row.candidate_id,
-                "application_id": app_row.id,
-                "interviewed_at": iso(iv.starts_at),
-                "submitted_by": person,
-                "interviewer": person,
-                "submitted_at": iso(card.submitted_at),
-                "overall_recommendation": harvest_rating(card.overall),
-                "attributes": attributes,
-                "ratings": buckets,
-                "questions": qa,
-            }
+            HarvestScorecard(
+                id=card.id,
+                updated_at=iso(card.updated_at),
+                created_at=iso(card.created_at),
+                interview=round_name,
+                interview_step=HarvestStep(id=rnd.id, name=round_name),
+                candidate_id=app_row.candidate_id,
+                application_id=app_row.id,
+                interviewed_at=iso(iv.starts_at),
+                submitted_by=person,
+                interviewer=person,
+                submitted_at=iso(card.submitted_at),
+                overall_recommendation=harvest_rating(card.overall),
+                attributes=attributes,
+                ratings=HarvestRatings(**buckets),
+                questions=[
+                    HarvestQuestion(id=qid, question=text, answer=answer)
+                    for qid, text, answer in qa
+                ],
+            )
         )
     return out

@@ -1,18 +1,40 @@
-"""ORM rows → the API's answer dicts (checked against scorecard/api/schemas.py on the way out).
+"""ORM rows → the API's answer models (scorecard/api/schemas/), one presenter per resource.
 
 Reads only; what a caller may see is decided before anything reaches these functions.
-Scorecard lists are built with one query per kind of row, whatever their number.
+Scorecard lists are built with one query per kind of row, whatever their number. A model
+whose fields match an ORM row's attributes reads it directly (`from_attributes`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from scorecard.api.core import iso
+from scorecard.api.schemas import (
+    Anchor,
+    ApplicationBrief,
+    ApplicationOut,
+    CandidateDetail,
+    CandidateOut,
+    CriterionOut,
+    DecisionOut,
+    InterviewOut,
+    JobDetail,
+    JobSummary,
+    Out,
+    QuestionOut,
+    RatingOut,
+    RedFlagOut,
+    RedFlagRef,
+    RoundOut,
+    ScorecardOut,
+    StarOut,
+    UserRef,
+)
 from scorecard.extensions import db
 from scorecard.i18n import bilingual_text
 from scorecard.models import (
@@ -34,10 +56,12 @@ from scorecard.models import (
 )
 from scorecard.services import scorecards as card_service
 
+PageT = TypeVar("PageT", bound=Out)
 
-def page(items: list[Any], query: Any, total: int) -> dict[str, Any]:
-    """A page of a list answer."""
-    return {"items": items, "page": query.page, "per_page": query.per_page, "total": total}
+
+def page(model: type[PageT], items: list[Any], query: Any, total: int) -> PageT:
+    """A page of a list answer, as its page model (JobPage, ScorecardPage, ...)."""
+    return model(items=items, page=query.page, per_page=query.per_page, total=total)
 
 
 def paginate(stmt: sa.Select, query: Any) -> tuple[list[Any], int]:
@@ -45,20 +69,27 @@ def paginate(stmt: sa.Select, query: Any) -> tuple[list[Any], int]:
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     )
-    rows = list(
-        db.session.scalars(stmt.limit(query.per_page).offset((query.page - 1) * query.per_page))
-    )
+    rows = list(db.session.scalars(stmt.limit(query.per_page).offset(offset(query))))
     return rows, int(total or 0)
 
 
-def user_ref(user: User) -> dict[str, Any]:
-    return {"id": user.id, "name": user.name}
+def offset(query: Any) -> int:
+    """The rows before the requested page."""
+    return (query.page - 1) * query.per_page
+
+
+def user_ref(user: User) -> UserRef:
+    return UserRef.model_validate(user)
 
 
 # --- jobs ---------------------------------------------------------------------------------------
 
 
-def job_summary(job: Job, my_role: JobRole | None) -> dict[str, Any]:
+def job_summary(job: Job, my_role: JobRole | None) -> JobSummary:
+    return JobSummary(**_job_fields(job, my_role))
+
+
+def _job_fields(job: Job, my_role: JobRole | None) -> dict[str, Any]:
     return {
         "id": job.id,
         "title": bilingual_text(job, "title"),
@@ -70,82 +101,61 @@ def job_summary(job: Job, my_role: JobRole | None) -> dict[str, Any]:
     }
 
 
-def criterion(c: Criterion) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "key": c.key,
-        "position": c.position,
-        "dimension": c.dimension.value,
-        "name": bilingual_text(c, "name"),
-        "name_zh": c.name_zh or "",
-        "name_en": c.name_en or "",
-        "description_zh": c.description_zh or "",
-        "description_en": c.description_en or "",
-        "weight": c.weight,
-        "must_have": c.must_have,
-        "veto_eligible": c.veto_eligible,
-        "anchors": [
-            {
-                "value": v,
-                "text_zh": getattr(c, f"anchor{v}_zh") or "",
-                "text_en": getattr(c, f"anchor{v}_en") or "",
-            }
+def criterion(c: Criterion) -> CriterionOut:
+    return CriterionOut(
+        id=c.id,
+        key=c.key,
+        position=c.position,
+        dimension=c.dimension.value,
+        name=bilingual_text(c, "name"),
+        name_zh=c.name_zh or "",
+        name_en=c.name_en or "",
+        description_zh=c.description_zh or "",
+        description_en=c.description_en or "",
+        weight=c.weight,
+        must_have=c.must_have,
+        veto_eligible=c.veto_eligible,
+        anchors=[
+            Anchor(
+                value=v,
+                text_zh=getattr(c, f"anchor{v}_zh") or "",
+                text_en=getattr(c, f"anchor{v}_en") or "",
+            )
             for v in (1, 2, 3, 4)
         ],
-    }
+    )
 
 
-def job_detail(job: Job, my_role: JobRole | None) -> dict[str, Any]:
+def job_detail(job: Job, my_role: JobRole | None) -> JobDetail:
     rounds = []
     for rnd in job.rounds:
         version = rnd.current_version
         rounds.append(
-            {
-                "id": rnd.id,
-                "key": rnd.key,
-                "position": rnd.position,
-                "name": bilingual_text(rnd, "name"),
-                "name_zh": rnd.name_zh or "",
-                "name_en": rnd.name_en or "",
-                "focus_zh": rnd.focus_zh or "",
-                "focus_en": rnd.focus_en or "",
-                "weight": rnd.weight,
-                "version_id": version.id if version else None,
-                "version_number": version.number if version else None,
-                "criteria": [criterion(c) for c in (version.criteria if version else [])],
-                "questions": [
-                    {
-                        "id": q.id,
-                        "key": q.key,
-                        "position": q.position,
-                        "criterion_id": q.criterion_id,
-                        "star": q.star,
-                        "text_zh": q.text_zh or "",
-                        "text_en": q.text_en or "",
-                        "guidance_zh": q.guidance_zh or "",
-                        "guidance_en": q.guidance_en or "",
-                    }
-                    for q in (version.questions if version else [])
+            RoundOut(
+                id=rnd.id,
+                key=rnd.key,
+                position=rnd.position,
+                name=bilingual_text(rnd, "name"),
+                name_zh=rnd.name_zh or "",
+                name_en=rnd.name_en or "",
+                focus_zh=rnd.focus_zh or "",
+                focus_en=rnd.focus_en or "",
+                weight=rnd.weight,
+                version_id=version.id if version else None,
+                version_number=version.number if version else None,
+                criteria=[criterion(c) for c in (version.criteria if version else [])],
+                questions=[
+                    QuestionOut.model_validate(q) for q in (version.questions if version else [])
                 ],
-            }
+            )
         )
-    return {
-        **job_summary(job, my_role),
-        "description_zh": job.description_zh or "",
-        "description_en": job.description_en or "",
-        "rounds": rounds,
-        "red_flags": [
-            {
-                "id": f.id,
-                "key": f.key,
-                "label_zh": f.label_zh or "",
-                "label_en": f.label_en or "",
-                "description_zh": f.description_zh or "",
-                "description_en": f.description_en or "",
-            }
-            for f in job.red_flags
-        ],
-    }
+    return JobDetail(
+        **_job_fields(job, my_role),
+        description_zh=job.description_zh or "",
+        description_en=job.description_en or "",
+        rounds=rounds,
+        red_flags=[RedFlagOut.model_validate(f) for f in job.red_flags],
+    )
 
 
 # --- candidates and applications ------------------------------------------------------------------
@@ -156,7 +166,17 @@ def shows_contact(user: User) -> bool:
     return user.role != Role.INTERVIEWER
 
 
-def candidate(c: Candidate, user: User) -> dict[str, Any]:
+def candidate(c: Candidate, user: User) -> CandidateOut:
+    return CandidateOut(**_candidate_fields(c, user))
+
+
+def candidate_detail(c: Candidate, user: User, apps: Iterable[Application]) -> CandidateDetail:
+    return CandidateDetail(
+        **_candidate_fields(c, user), applications=[application_brief(a) for a in apps]
+    )
+
+
+def _candidate_fields(c: Candidate, user: User) -> dict[str, Any]:
     contact = shows_contact(user)
     return {
         "id": c.id,
@@ -170,49 +190,46 @@ def candidate(c: Candidate, user: User) -> dict[str, Any]:
     }
 
 
-def application(a: Application, user: User) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "job_id": a.job_id,
-        "candidate": candidate(a.candidate, user),
-        "status": a.status.value,
-        "current_round_id": a.current_round_id,
-        "created_at": iso(a.created_at),
-        "closed_at": iso(a.closed_at),
-    }
+def application(a: Application, user: User) -> ApplicationOut:
+    return ApplicationOut(
+        id=a.id,
+        job_id=a.job_id,
+        candidate=candidate(a.candidate, user),
+        status=a.status.value,
+        current_round_id=a.current_round_id,
+        created_at=iso(a.created_at),
+        closed_at=iso(a.closed_at),
+    )
 
 
-def application_brief(a: Application) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "job_id": a.job_id,
-        "status": a.status.value,
-        "current_round_id": a.current_round_id,
-    }
+def application_brief(a: Application) -> ApplicationBrief:
+    return ApplicationBrief(
+        id=a.id, job_id=a.job_id, status=a.status.value, current_round_id=a.current_round_id
+    )
 
 
 # --- interviews --------------------------------------------------------------------------------
 
 
-def interview(iv: Interview, user: User) -> dict[str, Any]:
+def interview(iv: Interview, user: User) -> InterviewOut:
     own = next((c.id for c in iv.scorecards if c.interviewer_id == user.id), None)
-    return {
-        "id": iv.id,
-        "application_id": iv.application_id,
-        "job_id": iv.application.job_id,
-        "candidate_id": iv.application.candidate_id,
-        "round_id": iv.round_id,
-        "round_name": bilingual_text(iv.round, "name"),
-        "starts_at": iso(iv.starts_at),
-        "ends_at": iso(iv.ends_at),
-        "duration_minutes": iv.duration_minutes,
-        "location": iv.location or "",
-        "video_link": iv.video_link or "",
-        "status": iv.status.value,
-        "panel": [user_ref(c.interviewer) for c in iv.scorecards],
-        "my_scorecard_id": own,
-        "created_at": iso(iv.created_at),
-    }
+    return InterviewOut(
+        id=iv.id,
+        application_id=iv.application_id,
+        job_id=iv.application.job_id,
+        candidate_id=iv.application.candidate_id,
+        round_id=iv.round_id,
+        round_name=bilingual_text(iv.round, "name"),
+        starts_at=iso(iv.starts_at),
+        ends_at=iso(iv.ends_at),
+        duration_minutes=iv.duration_minutes,
+        location=iv.location or "",
+        video_link=iv.video_link or "",
+        status=iv.status.value,
+        panel=[user_ref(c.interviewer) for c in iv.scorecards],
+        my_scorecard_id=own,
+        created_at=iso(iv.created_at),
+    )
 
 
 # --- scorecards --------------------------------------------------------------------------------
@@ -267,44 +284,38 @@ def load_cards(stmt: sa.Select) -> list[tuple[Scorecard, Interview, Application,
 
 def scorecards(
     rows: Iterable[tuple[Scorecard, Interview, Application, User]], viewer: User
-) -> list[dict[str, Any]]:
-    """Visible scorecards → answer dicts (the owner also gets lock_version and fields)."""
+) -> list[ScorecardOut]:
+    """Visible scorecards → answers (the owner also gets lock_version and fields)."""
     rows = list(rows)
     content = CardContent([card.id for card, *_ in rows])
     out = []
     for card, iv, app_row, interviewer in rows:
         own = card.interviewer_id == viewer.id
         out.append(
-            {
-                "id": card.id,
-                "interview_id": iv.id,
-                "application_id": app_row.id,
-                "job_id": app_row.job_id,
-                "round_id": iv.round_id,
-                "interviewer": user_ref(interviewer),
-                "status": card.status.value,
-                "version_id": card.version_id,
-                "lock_version": card.lock_version if own else None,
-                "overall": card.overall,
-                "takeaways": card.takeaways or "",
-                "ratings": [
-                    {"criterion_id": cid, "criterion_key": key, "value": value, "note": note}
+            ScorecardOut(
+                id=card.id,
+                interview_id=iv.id,
+                application_id=app_row.id,
+                job_id=app_row.job_id,
+                round_id=iv.round_id,
+                interviewer=user_ref(interviewer),
+                status=card.status.value,
+                version_id=card.version_id,
+                lock_version=card.lock_version if own else None,
+                overall=card.overall,
+                takeaways=card.takeaways or "",
+                ratings=[
+                    RatingOut(criterion_id=cid, criterion_key=key, value=value, note=note)
                     for cid, key, value, note in content.ratings[card.id]
                 ],
-                "star": [
-                    {
-                        "question_id": s.question_id,
-                        **{p: getattr(s, p) or "" for p in card_service.STAR_PARTS},
-                    }
-                    for s in content.star[card.id]
-                ],
-                "red_flags": [{"id": fid, "key": key} for fid, key in content.flags[card.id]],
-                "created_at": iso(card.created_at),
-                "updated_at": iso(card.updated_at),
-                "submitted_at": iso(card.submitted_at),
-                "edited_at": iso(card.edited_at),
-                "fields": card_service.field_values(card) if own else None,
-            }
+                star=[StarOut.model_validate(s) for s in content.star[card.id]],
+                red_flags=[RedFlagRef(id=fid, key=key) for fid, key in content.flags[card.id]],
+                created_at=iso(card.created_at),
+                updated_at=iso(card.updated_at),
+                submitted_at=iso(card.submitted_at),
+                edited_at=iso(card.edited_at),
+                fields=card_service.field_values(card) if own else None,
+            )
         )
     return out
 
@@ -312,16 +323,16 @@ def scorecards(
 # --- decisions ----------------------------------------------------------------------------------
 
 
-def decision(row: RoundDecision | HireDecision, hide_recommendation: bool) -> dict[str, Any]:
+def decision(row: RoundDecision | HireDecision, hide_recommendation: bool) -> DecisionOut:
     is_round = isinstance(row, RoundDecision)
-    return {
-        "id": row.id,
-        "kind": "round" if is_round else "hire",
-        "application_id": row.application_id,
-        "round_id": row.round_id if is_round else None,
-        "decision": row.decision.value,
-        "rationale": row.rationale or "",
-        "recommendation": None if hide_recommendation else row.recommendation,
-        "decided_by": user_ref(row.decided_by),
-        "decided_at": iso(row.decided_at),
-    }
+    return DecisionOut(
+        id=row.id,
+        kind="round" if is_round else "hire",
+        application_id=row.application_id,
+        round_id=row.round_id if is_round else None,
+        decision=row.decision.value,
+        rationale=row.rationale or "",
+        recommendation=None if hide_recommendation else row.recommendation,
+        decided_by=user_ref(row.decided_by),
+        decided_at=iso(row.decided_at),
+    )

@@ -16,6 +16,7 @@ from scorecard.api.schemas import (
     InterviewPage,
     InterviewsQuery,
     JobDetail,
+    JobMembership,
     JobPage,
     JobsQuery,
     Me,
@@ -66,14 +67,14 @@ def me(call: Call):
         .where(JobMember.user_id == user.id)
         .order_by(JobMember.job_id)
     )
-    return {
-        "id": user.id,
-        "name": user.name,
-        "email": user.email,
-        "role": user.role.value,
-        "locale": user.locale,
-        "jobs": [{"job_id": j, "job_role": r.value} for j, r in rows],
-    }
+    return Me(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=user.role.value,
+        locale=user.locale,
+        jobs=[JobMembership(job_id=j, job_role=r.value) for j, r in rows],
+    )
 
 
 @operation(
@@ -101,7 +102,7 @@ def list_jobs(call: Call):
             )
         ).all()
     )
-    return present.page([present.job_summary(j, roles.get(j.id)) for j in rows], q, total)
+    return present.page(JobPage, [present.job_summary(j, roles.get(j.id)) for j in rows], q, total)
 
 
 @operation(
@@ -167,7 +168,9 @@ def list_applications(call: Call, job_id: int):
             sa.or_(Application.created_at >= since, Application.closed_at >= since, decided)
         )
     rows, total = present.paginate(stmt.order_by(Application.id), q)
-    return present.page([present.application(a, call.user) for a in rows], q, total)
+    return present.page(
+        ApplicationPage, [present.application(a, call.user) for a in rows], q, total
+    )
 
 
 @operation(
@@ -205,10 +208,7 @@ def get_candidate(call: Call, candidate_id: int):
     )
     if not apps:
         raise not_found()
-    return {
-        **present.candidate(cand, call.user),
-        "applications": [present.application_brief(a) for a in apps],
-    }
+    return present.candidate_detail(cand, call.user, apps)
 
 
 def _interviews_stmt(call: Call) -> sa.Select:
@@ -244,7 +244,7 @@ def list_interviews(call: Call, job_id: int):
     if q.updated_since:
         stmt = stmt.where(Interview.created_at >= q.updated_since)
     rows, total = present.paginate(stmt.order_by(Interview.starts_at, Interview.id), q)
-    return present.page([present.interview(iv, call.user) for iv in rows], q, total)
+    return present.page(InterviewPage, [present.interview(iv, call.user) for iv in rows], q, total)
 
 
 @operation(

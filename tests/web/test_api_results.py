@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from scorecard.extensions import db as _db
-from scorecard.models import utcnow
+from scorecard.models import HireDecision, RoundDecision, utcnow
 from scorecard.services.recommendations import JobScoring
 from tests.web.api_support import make_api
 
@@ -107,3 +108,38 @@ def test_calibration_follows_the_page_rules(api):
     # Fewer than 15 candidates rated: no adjustment shown yet.
     assert all(entry["adjustment"] is None for entry in overall["leniency"])
     assert {r["round_key"] for r in got["rounds"]} == {r.key for r in own.job.rounds}
+
+
+def test_decision_pages_follow_one_order_across_both_kinds(api):
+    """Paged in SQL: round and hire decisions in one order (time, round before hire, id)."""
+    own = api.world.scopes["own"]
+    app_row, rnd, manager = own.application, own.interview.round, api.world.users["manager"]
+    moment = utcnow() - timedelta(days=1)
+    for minutes, kind in ((2, "hire"), (0, "round"), (2, "round"), (1, "hire"), (2, "hire")):
+        common = {
+            "application_id": app_row.id,
+            "rationale": f"{kind} {minutes}",
+            "decided_by_id": manager.id,
+            "decided_at": moment + timedelta(minutes=minutes),
+        }
+        if kind == "round":
+            _db.session.add(RoundDecision(round_id=rnd.id, decision="advance", **common))
+        else:
+            _db.session.add(HireDecision(decision="hire", **common))
+    _db.session.commit()
+    rows = list(_db.session.scalars(sa.select(RoundDecision))) + list(
+        _db.session.scalars(sa.select(HireDecision))
+    )
+    rows = [r for r in rows if r.application_id == app_row.id]
+    rows.sort(key=lambda r: (r.decided_at, isinstance(r, HireDecision), r.id))
+    expected = [("hire" if isinstance(r, HireDecision) else "round", r.id) for r in rows]
+    path = f"/applications/{app_row.id}/decisions"
+    whole = api.ok("manager", path)
+    assert [(d["kind"], d["id"]) for d in whole["items"]] == expected
+    for per_page in (1, 2, 4):
+        seen = []
+        for page in range(1, len(expected) // per_page + 3):
+            got = api.ok("manager", f"{path}?per_page={per_page}&page={page}")
+            assert got["total"] == len(expected)
+            seen += [(d["kind"], d["id"]) for d in got["items"]]
+        assert seen == expected, per_page

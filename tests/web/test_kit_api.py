@@ -17,6 +17,7 @@ from scorecard.models import (
     scorecard_red_flags,
 )
 from scorecard.services import scorecards as service
+from scorecard.services.scorecards import submission as submission_service
 from tests.web import kit_support
 from tests.web.kit_support import Kit, card, card_of, complete, sign_in, zheng_draft
 
@@ -299,14 +300,14 @@ def test_a_racing_duplicate_insert_returns_the_winner_not_a_500(kit1: Kit, db, m
         sa.update(Scorecard).where(Scorecard.id == kit1.card_id).values(status="draft")
     )
     db.session.commit()
-    real = service.existing_submission
+    real = submission_service.existing_submission
     calls = {"n": 0}
 
     def blind_once(card_id):
         calls["n"] += 1
         return None if calls["n"] == 1 else real(card_id)
 
-    monkeypatch.setattr(service, "existing_submission", blind_once)
+    monkeypatch.setattr(submission_service, "existing_submission", blind_once)
     second = kit1.submit("race-key-00002")
     assert second.status_code == 200, second.get_data(as_text=True)
     assert second.get_json()["submission"]["submission_key"] == "race-key-00001"

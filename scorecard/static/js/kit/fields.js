@@ -1,5 +1,5 @@
 /* The kit's inputs on the page: every input carries data-field (see
- * scorecard/services/scorecards.py for the names); reading and writing a field's value
+ * scorecard/services/scorecards/fields.py for the names); reading and writing a field's value
  * (radios: a number, null for "not assessed"; checkboxes: true/false; text: the string),
  * and how a value and a field's name are shown to the user. */
 
