@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("setup", __name__)
 
-from scorecard.setup import jobs, overdue, schedule  # noqa: E402, F401
+from scorecard.setup import jobs, overdue, rounds, schedule  # noqa: E402, F401
