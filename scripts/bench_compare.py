@@ -49,8 +49,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,6 +60,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from serve import free_port, stop, worker_pids  # noqa: E402
 
 HOST = "127.0.0.1"
 PGBIN = Path("/usr/lib/postgresql/15/bin")
@@ -115,12 +116,6 @@ RSS_GROWTH_LIMIT = 0.05
 
 
 # --- servers this script starts --------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -228,27 +223,15 @@ class Gunicorn:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        if proc is not None:
+            stop(proc)
 
     def worker_pid(self) -> int:
         assert self.proc is not None
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdecimal():
-                continue
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == self.proc.pid:
-                return int(entry.name)
-        raise RuntimeError("no gunicorn worker found")
+        pids = worker_pids(self.proc.pid)
+        if not pids:
+            raise RuntimeError("no gunicorn worker found")
+        return pids[0]
 
     def worker_rss_mb(self) -> float:
         status = Path(f"/proc/{self.worker_pid()}/status").read_text()

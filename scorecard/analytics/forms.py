@@ -50,16 +50,6 @@ class ThresholdForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
-    file = FileField(_l("CSV file"))
-    default_job = SelectField(
-        _l("Job for rows without one"),
-        coerce=int,
-        validate_choice=False,
-        description=_l("Used when a row's job column is empty."),
-    )
-
-
 class ImportForm(FlaskForm):
     """The checked file, posted back to record its good rows."""
 

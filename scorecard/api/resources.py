@@ -37,12 +37,11 @@ from scorecard.models import (
     Interview,
     Job,
     JobMember,
-    Round,
     RoundDecision,
     Scorecard,
-    ScorecardVersion,
 )
 from scorecard.permissions import job_role
+from scorecard.services import queries
 
 TEAM = "Anyone on the job's hiring team; admins."
 PANEL_OR_TEAM = (
@@ -116,19 +115,7 @@ def list_jobs(call: Call):
 def get_job(call: Call, job_id: int):
     """Each round lists the criteria and questions of its current scorecard version."""
     job_or_404(call.user, job_id)
-    job = db.session.scalar(
-        sa.select(Job)
-        .where(Job.id == job_id)
-        .options(
-            selectinload(Job.rounds)
-            .selectinload(Round.versions)
-            .selectinload(ScorecardVersion.criteria),
-            selectinload(Job.rounds)
-            .selectinload(Round.versions)
-            .selectinload(ScorecardVersion.questions),
-            selectinload(Job.red_flags),
-        )
-    )
+    job = queries.job_with_setup(job_id)
     return present.job_detail(job, job_role(call.user, job.id))
 
 

@@ -65,16 +65,31 @@ def new():
     return render_template("candidates/new.html", form=form), status
 
 
-def _upload_form(jobs: list[Job]) -> UploadForm:
+def upload_form(jobs: list[Job]) -> UploadForm:
+    """A CSV upload form whose default job is one of `jobs` (or none)."""
     form = UploadForm()
     form.default_job.choices = _job_choices(jobs, blank=True)
     return form
 
 
+def preview_upload(
+    jobs: list[Job], check: Callable[[str, list[Job], Job | None], P]
+) -> tuple[UploadForm, P | None, str | None, Job | None]:
+    """The preview step of a CSV import with a default job (candidates, outcomes): the posted
+    upload form, what `check(text, jobs, default_job)` made of its file (None when refused,
+    the form then carrying why), the file's text and the default job chosen."""
+    form = upload_form(jobs)
+    preview = text = None
+    default_job = next((j for j in jobs if j.id == form.default_job.data), None)
+    if form.validate_on_submit():
+        preview, text = checked_upload(form, lambda t: check(t, jobs, default_job))
+    return form, preview, text, default_job
+
+
 @bp.route("/import")
 @roles_required(*EDITORS)
 def import_page():
-    form = _upload_form(editable_jobs())
+    form = upload_form(editable_jobs())
     form.default_job.data = request.args.get("job", type=int) or 0
     return render_template("candidates/import.html", form=form, preview=None)
 
@@ -101,14 +116,7 @@ def _wants_fragment() -> bool:
 @bp.post("/import/preview")
 @roles_required(*EDITORS)
 def import_preview():
-    jobs = editable_jobs()
-    form = _upload_form(jobs)
-    preview = text = None
-    default_job = next((j for j in jobs if j.id == form.default_job.data), None)
-    if form.validate_on_submit():
-        preview, text = checked_upload(
-            form, lambda t: candidate_service.check_csv(t, jobs, default_job)
-        )
+    form, preview, text, default_job = preview_upload(editable_jobs(), candidate_service.check_csv)
     import_form = ImportForm(formdata=None)
     if preview is not None:
         import_form.text.data = text

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from scorecard.extensions import db
-from scorecard.models import Application, Job, Role, Round, ScorecardVersion
+from scorecard.models import Application, Job, Role
 from scorecard.permissions import (
     can_edit_job,
     can_review_job,
@@ -67,21 +67,7 @@ def jobs():
 @bp.route("/jobs/<int:job_id>")
 @login_required
 def job_detail(job_id: int):
-    job = get_job_or_404(job_id)
-    job = db.session.scalar(
-        sa.select(Job)
-        .where(Job.id == job.id)
-        .options(
-            selectinload(Job.rounds)
-            .selectinload(Round.versions)
-            .selectinload(ScorecardVersion.criteria),
-            selectinload(Job.rounds)
-            .selectinload(Round.versions)
-            .selectinload(ScorecardVersion.questions),
-            selectinload(Job.red_flags),
-            selectinload(Job.members),
-        )
-    )
+    job = queries.job_with_setup(get_job_or_404(job_id).id, members=True)
     return render_template(
         "main/job_detail.html",
         job=job,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard.extensions import db
 from scorecard.models import (
@@ -12,8 +12,10 @@ from scorecard.models import (
     Interview,
     InterviewStatus,
     Job,
+    Round,
     Scorecard,
     ScorecardStatus,
+    ScorecardVersion,
     User,
     utcnow,
 )
@@ -104,3 +106,19 @@ def job_overview(user: User) -> list[tuple[Job, int, int]]:
     if ids is not None:
         stmt = stmt.where(Job.id.in_(ids))
     return [(job, n_apps, n_ivs) for job, n_apps, n_ivs in db.session.execute(stmt)]
+
+
+def job_with_setup(job_id: int, members: bool = False) -> Job | None:
+    """A job with its rounds, each version's criteria and questions and its red flags loaded
+    at once (and its team with `members`): what the job page and the API's job show."""
+    versions = selectinload(Job.rounds).selectinload(Round.versions)
+    options = [
+        versions.selectinload(ScorecardVersion.criteria),
+        selectinload(Job.rounds)
+        .selectinload(Round.versions)
+        .selectinload(ScorecardVersion.questions),
+        selectinload(Job.red_flags),
+    ]
+    if members:
+        options.append(selectinload(Job.members))
+    return db.session.scalar(sa.select(Job).where(Job.id == job_id).options(*options))

@@ -16,11 +16,9 @@ from scorecard.analytics.forms import (
     OutcomeForm,
     RemoveCheckpointForm,
     ThresholdForm,
-    UploadForm,
 )
-from scorecard.candidates.views import checked_upload, editable_jobs
+from scorecard.candidates.views import editable_jobs, preview_upload, upload_form
 from scorecard.extensions import db
-from scorecard.i18n import bilingual_text
 from scorecard.models import CheckpointKind, Job, OutcomeCheckpoint
 from scorecard.permissions import can_edit_job, get_reviewable_job_or_404, roles_required
 from scorecard.services import adverse_impact as adverse
@@ -193,18 +191,10 @@ def outcome_settings(job_id: int):
 # --- CSV import ----------------------------------------------------------------------------
 
 
-def _upload_form(jobs: list[Job]) -> UploadForm:
-    form = UploadForm()
-    form.default_job.choices = [(0, _("— choose —"))] + [
-        (j.id, bilingual_text(j, "title")) for j in jobs
-    ]
-    return form
-
-
 @bp.route("/outcomes/import")
 @roles_required(*EDITORS)
 def import_page():
-    form = _upload_form(editable_jobs())
+    form = upload_form(editable_jobs())
     form.default_job.data = request.args.get("job", type=int) or 0
     return render_template("analytics/import.html", form=form, preview=None)
 
@@ -212,14 +202,7 @@ def import_page():
 @bp.post("/outcomes/import/preview")
 @roles_required(*EDITORS)
 def import_preview():
-    jobs = editable_jobs()
-    form = _upload_form(jobs)
-    preview = text = None
-    default_job = next((j for j in jobs if j.id == form.default_job.data), None)
-    if form.validate_on_submit():
-        preview, text = checked_upload(
-            form, lambda t: outcome_service.check_csv(t, jobs, default_job)
-        )
+    form, preview, text, default_job = preview_upload(editable_jobs(), outcome_service.check_csv)
     import_form = ImportForm(formdata=None)
     if preview is not None:
         import_form.text.data = text
