@@ -104,6 +104,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from scorecard.database import end_read_phase
     from scorecard.guard import check_request
     from scorecard.ops.metrics import init_metrics
     from scorecard.ops.requestlog import init_request_log
@@ -114,3 +115,5 @@ def register_request_hooks(app: Flask) -> None:
     init_request_log(app)
     # The permission table decides every request (scorecard/access.py, scorecard/guard.py).
     app.before_request(check_request)
+    # Last: a writing request's reads so far end here, before the view (scorecard/database.py).
+    app.before_request(end_read_phase)

@@ -1,7 +1,15 @@
 """Engine set-up per database: SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes;
-PostgreSQL gets its just-in-time compiler switched off."""
+PostgreSQL gets its just-in-time compiler switched off.
 
-from flask import Flask, has_request_context, request
+On SQLite a writing request first reads who is asking and what they may do (the session's
+user, the permission table's facts) in a deferred transaction of its own, ended before the
+view runs: the write lock is then held for the view's statements only, not for every hook
+of the request. That is what PostgreSQL's READ COMMITTED gives each statement anyway; with
+the lock held from the first hook, the other worker sat in SQLite's busy handler (which
+sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
+"""
+
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -22,6 +30,33 @@ def configure_engine(app: Flask) -> None:
             app.config["SQLITE_BUSY_TIMEOUT_MS"],
             app.config.get("SQLITE_IMMEDIATE_OUTSIDE_REQUESTS", True),
         )
+        app.before_request_funcs.setdefault(None, []).insert(0, _start_read_phase)
+
+
+_READ_PHASE = "_scorecard_read_phase"
+
+
+def _start_read_phase() -> None:
+    if request.method not in READ_ONLY_METHODS:
+        setattr(g, _READ_PHASE, True)
+
+
+def end_read_phase() -> None:
+    """End the reading that precedes a writing request's work; its next statement begins
+    BEGIN IMMEDIATE. Registered as the last of the application's `before_request` hooks
+    (`register_request_hooks`); a hook that writes calls it before its first statement.
+    Nothing loaded is expired: the user and what the hooks read stay as read.
+    """
+    if not g.pop(_READ_PHASE, False):
+        return
+    session = db.session()
+    if not session.in_transaction():
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing pending: COMMIT of a deferred, read-only transaction
+    finally:
+        session.expire_on_commit = True
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -56,7 +91,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         if conn.get_execution_options().get("scorecard_write"):
             read_only = False  # a write of its own inside a reading request (results store)
         elif has_request_context():
-            read_only = request.method in READ_ONLY_METHODS
+            read_only = request.method in READ_ONLY_METHODS or g.get(_READ_PHASE, False)
         else:
             read_only = not immediate_outside
         if read_only:

@@ -53,7 +53,7 @@ def bilingual(obj: object, field: str, locale: str | None = None) -> Markup:
         return Markup('<span class="fallback" lang="{}" title="{}">{}</span>').format(
             other, _fallback_title(), escape(text)
         )
-    return Markup("{}").format(text)
+    return escape(text)  # what Markup("{}").format(text) gives, without the formatter
 
 
 def bilingual_text(obj: object, field: str, locale: str | None = None) -> str:

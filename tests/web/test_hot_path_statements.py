@@ -82,3 +82,54 @@ def test_two_factor_policy_read_with_the_user_is_fresh_on_every_request(kit1: Ki
     db.session.execute(sa.delete(SiteSetting).where(SiteSetting.key == "two_factor_policy"))
     db.session.commit()
     assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock: PostgreSQL locks rows, not the database")
+
+
+def test_an_autosave_holds_sqlites_write_lock_for_its_own_writes_only(kit1: Kit, sqlite_only):
+    """Who is asking and what they may do are read in a deferred transaction that ends
+    before the view; the view's statements run in BEGIN IMMEDIATE (scorecard/database.py)."""
+    field = f"rating.{card(kit1.card_id).version.criteria[0].id}.note"
+    assert kit1.save({field: "first"}).status_code == 200
+    lock = card(kit1.card_id).lock_version
+    db.session.rollback()
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(" ".join(statement.split())[:40])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert kit1.save({field: "second"}, lock=lock).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    begins = [i for i, s in enumerate(seen) if s.startswith("BEGIN")]
+    assert [seen[i] for i in begins] == ["BEGIN", "BEGIN IMMEDIATE"], seen
+    reads, writes = seen[begins[0] + 1 : begins[1]], seen[begins[1] + 1 :]
+    assert reads and all(s.startswith("SELECT") for s in reads), seen
+    assert any(s.startswith("UPDATE scorecards") for s in writes), seen
+
+
+def test_a_writing_request_that_writes_nothing_does_not_queue_behind_a_writer(
+    kit1: Kit, sqlite_only, app
+):
+    """While another connection holds the write lock, the kit's keep-alive (a POST whose
+    hooks only read) answers at once instead of waiting out the busy timeout."""
+    import sqlite3
+    import time
+
+    other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=1)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        began = time.perf_counter()
+        response = kit1.client.post("/kit/ping", headers={"X-CSRFToken": kit1.token})
+        waited = time.perf_counter() - began
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 200, response.text[:300]
+    assert waited < 2.0, f"waited {waited:.1f} s for another writer"

@@ -11,6 +11,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_out
 
+from scorecard.database import end_read_phase
 from scorecard.extensions import db
 from scorecard.models import ExternalIdentity, IdentitySource, User
 from scorecard.models.user import new_session_token
@@ -55,6 +56,7 @@ def _refuse_local_password():
 
 
 def _recheck_directory(state: dict):
+    end_read_phase()  # it may write: its transaction takes SQLite's write lock from the start
     identity = db.session.get(ExternalIdentity, state.get("iid") or 0)
     user = current_user._get_current_object()
     if identity is None or identity.user_id != user.id:
