@@ -66,14 +66,13 @@ def field_values(
     be passed by a caller that has them loaded.
     """
     fields: dict[str, Any] = {"overall": card.overall, "takeaways": card.takeaways or ""}
-    for crit_id, value, note in db.session.execute(
-        q.FIELD_QUERIES["ratings"], {"card_id": card.id}
-    ):
-        fields[f"rating.{crit_id}.value"] = value
-        fields[f"rating.{crit_id}.note"] = note or ""
-    for row in db.session.execute(q.FIELD_QUERIES["star"], {"card_id": card.id}):
-        for part, text in zip(STAR_PARTS, row[1:], strict=True):
-            fields[f"star.{row[0]}.{part}"] = text or ""
+    for kind, ref, value, *texts in db.session.execute(q.CONTENT, {"card_id": card.id}):
+        if kind == "r":
+            fields[f"rating.{ref}.value"] = value
+            fields[f"rating.{ref}.note"] = texts[0] or ""
+        else:
+            for part, text in zip(STAR_PARTS, texts, strict=True):
+                fields[f"star.{ref}.{part}"] = text or ""
     if ticked is None:
         ticked = set(db.session.scalars(q.FIELD_QUERIES["flags"], {"card_id": card.id}))
     if flag_ids is None:

@@ -70,6 +70,27 @@ FIELD_QUERIES = {
         CARD_FLAGS_T.c.scorecard_id == sa.bindparam("card_id")
     ),
 }
+# Ratings and STAR notes in one round trip (the kit page and the state read both): each row
+# is (kind, id, value, text, text, text, text) — a rating's note is its first text, and a
+# STAR row has no value.
+_NO_TEXT = sa.null().cast(sa.Text)
+CONTENT = sa.union_all(
+    sa.select(
+        sa.literal("r").label("kind"),
+        RATINGS_T.c.criterion_id.label("ref"),
+        RATINGS_T.c.value.label("value"),
+        RATINGS_T.c.note.cast(sa.Text).label("t1"),
+        _NO_TEXT.label("t2"),
+        _NO_TEXT.label("t3"),
+        _NO_TEXT.label("t4"),
+    ).where(RATINGS_T.c.scorecard_id == sa.bindparam("card_id")),
+    sa.select(
+        sa.literal("s"),
+        STARS_T.c.question_id,
+        sa.null().cast(sa.Integer),
+        *(STARS_T.c[p].cast(sa.Text) for p in STAR_PARTS),
+    ).where(STARS_T.c.scorecard_id == sa.bindparam("card_id")),
+)
 
 # --- what a change may name -------------------------------------------------------------------
 # Every id of the version (or job) at once: a fixed statement is compiled once, whereas an
