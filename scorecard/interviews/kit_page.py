@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from scorecard.extensions import db
 from scorecard.i18n import bilingual, bilingual_text, current_locale
-from scorecard.interviews.texts import kit_texts
+from scorecard.interviews.texts import kit_messages_json, kit_texts
 from scorecard.models import Criterion, Dimension, Question, Scorecard
 from scorecard.services import scorecards as service
 
@@ -67,7 +67,10 @@ def kit_context(
             }
             for c in crit_rows
         ],
-        "questions": _questions(question_rows, crit_rows, values, labels, locale),
+        "questions": [
+            {**fixed, "star": _star_values(fixed["star"], values)}
+            for fixed in question_texts(crit_rows, question_rows, locale)
+        ],
         "flags": [
             {
                 "id": f.id,
@@ -84,6 +87,7 @@ def kit_context(
         "urls": _urls(card.id),
         "L": labels,
         "messages": messages,
+        "messages_json": kit_messages_json(),
         "text_max": service.TEXT_MAX,
         "reason_max": service.REASON_MAX,
     }
@@ -96,28 +100,25 @@ def _optional(obj: object, field: str, locale: str) -> Markup | str:
     return ""
 
 
-def _questions(
-    question_rows: Sequence[sa.Row],
-    crit_rows: Sequence[sa.Row],
-    values: dict[str, Any],
-    labels: dict[str, str],
-    locale: str,
-) -> list[dict[str, Any]]:
-    """Each question with the criterion it probes and its STAR note fields when it has them."""
+@lru_cache(maxsize=512)
+def question_texts(
+    crit_rows: tuple[sa.Row, ...], question_rows: tuple[sa.Row, ...], locale: str
+) -> tuple[dict[str, Any], ...]:
+    """Each question's fixed part — its text, the criterion it probes, its guidance and the
+    STAR fields' names and labels — for one version's rows (as `version_texts` keeps them)
+    and language. Kept like a criterion's rendering: the rows are the key, so changed
+    content is another key. The caller copies each dict and adds the scorecard's values.
+    """
+    _messages, labels = kit_texts()
     names = {c.id: bilingual(c, "name", locale) for c in crit_rows}
     parts = [(p, labels[p]) for p in service.STAR_PARTS]
     questions = []
     for n, q in enumerate(question_rows, start=1):
         qlabel = labels["question_n"].replace("{n}", str(n))
-        star = [
-            (
-                part_label,
-                f"star.{q.id}.{part}",
-                f"{qlabel} · {part_label}",
-                values.get(f"star.{q.id}.{part}", ""),
-            )
+        star = tuple(
+            (part_label, f"star.{q.id}.{part}", f"{qlabel} · {part_label}")
             for part, part_label in parts
-        ]
+        )
         questions.append(
             {
                 "id": q.id,
@@ -127,7 +128,16 @@ def _questions(
                 "guidance": _optional(q, "guidance", locale),
             }
         )
-    return questions
+    return tuple(questions)
+
+
+def _star_values(
+    star: tuple[tuple[str, str, str], ...] | None, values: dict[str, Any]
+) -> list[tuple[str, str, str, str]] | None:
+    """A question's STAR fields with this scorecard's texts in them."""
+    if star is None:
+        return None
+    return [(label, fid, aria, values.get(fid, "")) for label, fid, aria in star]
 
 
 def _urls(card_id: int) -> dict[str, str]:

@@ -7,7 +7,10 @@ depend only on the language, so each language's set is built once and kept.
 
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from scorecard.i18n import current_locale
 from scorecard.labels import STAR_LABELS
@@ -123,3 +126,18 @@ def _for_locale(locale: str) -> tuple[dict[str, str], dict[str, str]]:
 def kit_texts() -> tuple[dict[str, str], dict[str, str]]:
     """(messages for the script, labels for the page) in the current language."""
     return _for_locale(current_locale())
+
+
+@lru_cache(maxsize=8)
+def _messages_json(locale: str) -> Markup:
+    env = current_app.jinja_env  # what the |tojson filter calls, with its settings
+    return htmlsafe_json_dumps(
+        _for_locale(locale)[0],
+        dumps=env.policies["json.dumps_function"],
+        **env.policies["json.dumps_kwargs"],
+    )
+
+
+def kit_messages_json() -> Markup:
+    """The script's messages as the page's `|tojson` gives them, built once per language."""
+    return _messages_json(current_locale())
