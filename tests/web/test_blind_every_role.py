@@ -96,7 +96,7 @@ def test_no_panelist_sees_a_colleague_or_a_figure_before_submitting(app, world, 
             ]
     report(
         request.config,
-        "R2",
+        "R2 by role",  # its own key: the interviewers' R2 line is printed beside it
         f"R2 by role: {answers} answers to {len(ROLES)} panelists with a draft "
         f"(admin, recruiter, hiring manager, interviewer) over {len(seeds)} seed URLs; "
         f"{len(figures)} colleague-derived figures and {len(markers)} markers searched: "

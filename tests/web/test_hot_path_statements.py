@@ -133,3 +133,54 @@ def test_a_writing_request_that_writes_nothing_does_not_queue_behind_a_writer(
         other.close()
     assert response.status_code == 200, response.text[:300]
     assert waited < 2.0, f"waited {waited:.1f} s for another writer"
+
+
+@pytest.fixture
+def postgres_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+
+
+@pytest.fixture
+def endings(app):
+    seen: list[str] = []
+    listeners = [
+        (name, lambda _conn, name=name: seen.append(name)) for name in ("commit", "rollback")
+    ]
+    for name, fn in listeners:
+        event.listen(db.engine, name, fn)
+    yield seen
+    for name, fn in listeners:
+        event.remove(db.engine, name, fn)
+
+
+def test_a_page_view_that_only_read_ends_with_commit_and_keeps_prepared_statements(
+    kit1: Kit, postgres_only, endings
+):
+    """psycopg forgets its prepared statements on ROLLBACK; a reading request commits, so
+    the kit page's statements are prepared after a few views instead of planned anew."""
+    for _ in range(7):
+        assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+    assert endings.count("commit") >= 7 and "rollback" not in endings, endings
+    with db.engine.connect() as conn:
+        prepared = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%FROM scorecards%%'"
+        ).scalar()
+    # pg_prepared_statements shows this connection's only; the pool hands the same one
+    # back to a single-threaded test, so the kit's own statements are among them.
+    assert prepared >= 1
+
+
+def test_a_reading_request_that_wrote_still_rolls_back(kit1: Kit, app, postgres_only):
+    from scorecard.database import _end_reading_request
+    from scorecard.models import Scorecard
+
+    lock = card(kit1.card_id).lock_version
+    db.session.remove()
+    with app.test_request_context(f"/kit/{kit1.card_id}", method="GET"):
+        db.session.execute(
+            sa.update(Scorecard).where(Scorecard.id == kit1.card_id).values(lock_version=lock + 9)
+        )
+        _end_reading_request(None)
+        db.session.remove()
+    assert card(kit1.card_id).lock_version == lock
