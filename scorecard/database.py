@@ -9,13 +9,27 @@ the lock held from the first hook, the other worker sat in SQLite's busy handler
 sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
 """
 
+from typing import Any
+
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.sql import Executable
 
 from scorecard.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def core(statement: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:
+    """Run a Core statement (a table's SELECT, UPDATE, INSERT, DELETE) on the session's
+    connection, in the session's transaction.
+
+    For a statement that loads no model objects it does what `db.session.execute` does,
+    without the ORM's execute path: 15 µs instead of 42 µs a statement, on the hot paths
+    where a request runs four or five of them (scripts/bench_kit.py).
+    """
+    return db.session.connection().execute(statement, params)
 
 
 def configure_engine(app: Flask) -> None:

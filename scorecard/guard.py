@@ -19,6 +19,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from scorecard import access, permissions
+from scorecard.database import core
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
@@ -81,7 +82,7 @@ def _facts(
     owner = False
     card_id = next((args[a] for a in _CARD_ARGS if a in args), None)
     if card_id is not None and needs <= {"owner"}:
-        interviewer_id = db.session.scalar(_OWNER_OF_CARD, {"card_id": card_id})
+        interviewer_id = core(_OWNER_OF_CARD, {"card_id": card_id}).scalar()
         if interviewer_id is None:
             return None
         return access.Facts(role=user.role, owner=interviewer_id == user.id)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard import visibility
+from scorecard.database import core
 from scorecard.extensions import db
 from scorecard.interviews.kit_page import criterion_html, kit_context, version_texts
 from scorecard.interviews.responses import json_error as _error
@@ -127,7 +128,7 @@ def kit(card_id: int):
         abort(404)
     card, iv, _application, candidate, job, rnd, token = row
     crit_rows, question_rows = version_texts(card.version_id, token)
-    flag_rows = db.session.execute(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
+    flag_rows = core(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
     seen = others = None
     if card.is_submitted:
         seen = visibility.others_visibility(current_user, iv)

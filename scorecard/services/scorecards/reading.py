@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from scorecard.database import core
 from scorecard.extensions import db
 from scorecard.models import InterviewStatus, Scorecard, ScorecardStatus, User
 from scorecard.services.scorecards import statements as q
@@ -66,7 +67,7 @@ def field_values(
     be passed by a caller that has them loaded.
     """
     fields: dict[str, Any] = {"overall": card.overall, "takeaways": card.takeaways or ""}
-    for kind, ref, value, *texts in db.session.execute(q.CONTENT, {"card_id": card.id}):
+    for kind, ref, value, *texts in core(q.CONTENT, {"card_id": card.id}):
         if kind == "r":
             fields[f"rating.{ref}.value"] = value
             fields[f"rating.{ref}.note"] = texts[0] or ""
@@ -74,7 +75,7 @@ def field_values(
             for part, text in zip(STAR_PARTS, texts, strict=True):
                 fields[f"star.{ref}.{part}"] = text or ""
     if ticked is None:
-        ticked = set(db.session.scalars(q.FIELD_QUERIES["flags"], {"card_id": card.id}))
+        ticked = set(core(q.FIELD_QUERIES["flags"], {"card_id": card.id}).scalars())
     if flag_ids is None:
         flag_ids = list(db.session.scalars(q.FLAGS_OF_JOB, {"job_id": job_id_of(card)}))
     for flag_id in flag_ids:

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
+from scorecard.database import core
 from scorecard.extensions import db
 from scorecard.models import InterviewStatus, Rating, Scorecard, ScorecardStatus, User, utcnow
 from scorecard.services.scorecards import statements as q
@@ -34,7 +35,7 @@ def validate(card: Scorecard | CardRow, changes: object) -> list[Change]:
 def check_flags(card: Scorecard | CardRow, parsed: list[Change]) -> None:
     """Refuse a red flag the scorecard's job does not offer."""
     if any(c.kind == "flag" for c in parsed):
-        known = set(db.session.scalars(q.FLAGS_OF_CARD, {"interview_id": card.interview_id}))
+        known = set(core(q.FLAGS_OF_CARD, {"interview_id": card.interview_id}).scalars())
         for c in parsed:
             if c.kind == "flag" and c.obj_id not in known:
                 raise InvalidField(c.field, _("This red flag is not offered for this job."))
@@ -72,25 +73,21 @@ def apply_changes(card: Scorecard | CardRow, parsed: list[Change], now: datetime
             defaults: dict[str, Any] = {"criterion_id": obj_id, "value": None, "note": ""}
         else:
             defaults = {"question_id": obj_id, **{p: "" for p in STAR_PARTS}}
-        done = db.session.execute(
-            q.UPDATE_ROW[kind], {**values, "w_card": card.id, "w_key": obj_id}
-        )
+        done = core(q.UPDATE_ROW[kind], {**values, "w_card": card.id, "w_key": obj_id})
         if done.rowcount:
             continue  # the row exists, so its criterion or question was checked when created
         if kind not in known:
-            known[kind] = set(
-                db.session.scalars(q.KNOWN_IDS[kind], {"version_id": card.version_id})
-            )
+            known[kind] = set(core(q.KNOWN_IDS[kind], {"version_id": card.version_id}).scalars())
         if obj_id not in known[kind]:
             raise InvalidField(first_field[(kind, obj_id)], _UNKNOWN_MESSAGE[kind]())
-        db.session.execute(q.INSERT_ROW[kind], {**defaults, "scorecard_id": card.id, **values})
+        core(q.INSERT_ROW[kind], {**defaults, "scorecard_id": card.id, **values})
     if flags:
-        ticked = set(db.session.scalars(q.FIELD_QUERIES["flags"], {"card_id": card.id}))
+        ticked = set(core(q.FIELD_QUERIES["flags"], {"card_id": card.id}).scalars())
         for flag_id, on in flags.items():
             if on and flag_id not in ticked:
-                db.session.execute(q.TICK_FLAG, {"scorecard_id": card.id, "red_flag_id": flag_id})
+                core(q.TICK_FLAG, {"scorecard_id": card.id, "red_flag_id": flag_id})
             elif not on and flag_id in ticked:
-                db.session.execute(q.UNTICK_FLAG, {"w_card": card.id, "w_flag": flag_id})
+                core(q.UNTICK_FLAG, {"w_card": card.id, "w_flag": flag_id})
 
 
 def bump(
@@ -111,7 +108,7 @@ def bump(
         **extra,
         **card_columns(parsed),
     }
-    done = db.session.execute(q.BUMP, {**values, "w_id": card.id, "w_lock": lock_version})
+    done = core(q.BUMP, {**values, "w_id": card.id, "w_lock": lock_version})
     if done.rowcount != 1:
         raise Conflict()
     for name, value in values.items():
@@ -173,7 +170,7 @@ def autosave_current(
         return None
     now = utcnow()
     values = {"lock_version": lock_version + 1, "updated_at": now, **card_columns(parsed)}
-    row = db.session.execute(
+    row = core(
         q.SAVE_DRAFT, {**values, "w_id": card_id, "w_user": user.id, "w_lock": lock_version}
     ).first()
     if row is None:
