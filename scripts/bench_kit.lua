@@ -14,16 +14,6 @@
 local threads = {}
 local counter = 0
 
--- BENCH_KIT_PACE=MS in the environment: each connection waits MS ± 1/6 before its next
--- request, as the kit's own autosave debounce (600 ms) paces one interviewer. wrk asks for
--- delay() only if it is defined at load time, so it is defined only then.
-local pace = tonumber(os.getenv("BENCH_KIT_PACE") or "")
-if pace then
-  function delay()
-    return math.random(math.floor(pace * 5 / 6), math.floor(pace * 7 / 6))
-  end
-end
-
 function setup(thread)
   counter = counter + 1
   thread:set("me", counter)
