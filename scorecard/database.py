@@ -32,6 +32,17 @@ def core(statement: Executable, params: dict[str, Any] | None = None) -> CursorR
     return db.session.connection().execute(statement, params)
 
 
+def commit_keeping_loaded() -> None:
+    """Commit the session without expiring what it has loaded: what the request read or
+    wrote stays readable without another query (the answer, the security headers)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def configure_engine(app: Flask) -> None:
     """Attach the SQLite pragmas and transaction mode, or PostgreSQL's session settings."""
     with app.app_context():
@@ -49,6 +60,7 @@ def configure_engine(app: Flask) -> None:
 
 
 _READ_PHASE = "_scorecard_read_phase"
+_WROTE = "_scorecard_wrote"
 
 
 def _start_read_phase() -> None:
@@ -62,16 +74,8 @@ def end_read_phase() -> None:
     (`register_request_hooks`); a hook that writes calls it before its first statement.
     Nothing loaded is expired: the user and what the hooks read stay as read.
     """
-    if not g.pop(_READ_PHASE, False):
-        return
-    session = db.session()
-    if not session.in_transaction():
-        return
-    session.expire_on_commit = False
-    try:
-        session.commit()  # nothing pending: COMMIT of a deferred, read-only transaction
-    finally:
-        session.expire_on_commit = True
+    if g.pop(_READ_PHASE, False) and db.session().in_transaction():
+        commit_keeping_loaded()  # nothing pending: COMMIT of a deferred, read-only transaction
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -89,8 +93,8 @@ def _configure_postgresql(engine: Engine) -> None:
     # Whether this request's statements were all SELECTs (see _end_reading_request).
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
-        if has_request_context() and not statement.lstrip()[:6].upper() == "SELECT":
-            g._scorecard_wrote = True
+        if has_request_context() and statement.lstrip()[:6].upper() != "SELECT":
+            setattr(g, _WROTE, True)
 
 
 def _end_reading_request(exc: BaseException | None) -> None:
@@ -103,7 +107,7 @@ def _end_reading_request(exc: BaseException | None) -> None:
     nothing; anything else — an error, pending changes, any statement but a SELECT — ends
     with the rollback as before.
     """
-    if exc is not None or g.pop("_scorecard_wrote", False):
+    if exc is not None or g.pop(_WROTE, False):
         return
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from scorecard.compare import exports
 from scorecard.compare.present import Texts, row_views
 from scorecard.compare.query import parse_query
+from scorecard.database import commit_keeping_loaded
 from scorecard.extensions import db
 from scorecard.paging import Page
 from scorecard.permissions import get_reviewable_application_or_404, get_reviewable_job_or_404
@@ -90,16 +91,13 @@ def _audit_export(action: str, obj_type: str, obj_id: int, job_id: int, after: d
     session = db.session()
     for attempt in (1, 2):
         audit.record(action, obj_type, obj_id, actor=current_user, job_id=job_id, after=after)
-        session.expire_on_commit = False
         try:
-            session.commit()
+            commit_keeping_loaded()
             return
         except sa.exc.OperationalError:
             session.rollback()
             if attempt == 2:
                 raise
-        finally:
-            session.expire_on_commit = True
 
 
 def _export_matrix(job_id: int, fmt: str) -> Response:

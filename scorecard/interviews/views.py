@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard import visibility
-from scorecard.database import core
+from scorecard.database import commit_keeping_loaded, core
 from scorecard.extensions import db
 from scorecard.interviews.kit_page import criterion_html, kit_context, version_texts
 from scorecard.interviews.responses import json_error as _error
@@ -70,18 +70,9 @@ def _body() -> dict:
     return data
 
 
-def _commit() -> None:
-    """Commit without expiring what is loaded.
-
-    The answer is built from the values just written; expiring would make the answer and
-    the security headers re-read the scorecard and the user: two queries per autosave.
-    """
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+# The answer is built from the values just written; expiring them would make the answer and
+# the security headers re-read the scorecard and the user: two queries per autosave.
+_commit = commit_keeping_loaded
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.dialects import postgresql, sqlite
 
-from scorecard.database import READ_ONLY_METHODS
+from scorecard.database import READ_ONLY_METHODS, commit_keeping_loaded
 from scorecard.extensions import db
 from scorecard.models import (
     Application,
@@ -308,11 +308,7 @@ def _upsert(job_id: int, rows: list[dict[str, Any]]) -> None:
         if reading and not session.info.get("flushed") and not session.dirty and not session.new:
             # End the request's read first: on SQLite a read transaction older than this
             # write could not write any more (an export's audit row, say).
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
+            commit_keeping_loaded()
             with db.engine.connect().execution_options(scorecard_write=True) as conn:
                 with conn.begin():
                     _write(conn, rows)
