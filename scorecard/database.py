@@ -1,5 +1,6 @@
 """Engine set-up per database: SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes;
-PostgreSQL gets its just-in-time compiler switched off.
+PostgreSQL gets its just-in-time compiler switched off, a liveness check on checkout that
+costs no round trip, and reading requests without BEGIN and COMMIT.
 
 On SQLite a writing request first reads who is asking and what they may do (the session's
 user, the permission table's facts) in a deferred transaction of its own, ended before the
@@ -9,10 +10,14 @@ the lock held from the first hook, the other worker sat in SQLite's busy handler
 sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
 """
 
+import select
+import time
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
+from psycopg.pq import ConnStatus, TransactionStatus
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.sql import Executable
 
@@ -49,6 +54,7 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "postgresql":
         _configure_postgresql(engine)
+        app.before_request_funcs.setdefault(None, []).insert(0, _read_without_transaction)
         app.teardown_request(_end_reading_request)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(
@@ -78,6 +84,12 @@ def end_read_phase() -> None:
         commit_keeping_loaded()  # nothing pending: COMMIT of a deferred, read-only transaction
 
 
+# A pooled connection idle longer than this is pinged (one round trip) before it is used:
+# what a firewall or NAT may drop silently leaves no trace on the socket.
+PING_AFTER_IDLE_S = 60.0
+_CHECKED_IN_AT = "scorecard_checked_in_at"
+
+
 def _configure_postgresql(engine: Engine) -> None:
     # PostgreSQL compiles a query to machine code once its estimated cost passes
     # jit_above_cost. The matrix's one query over 5,000 applications (two correlated
@@ -90,11 +102,78 @@ def _configure_postgresql(engine: Engine) -> None:
         cursor.close()
         dbapi_connection.commit()
 
-    # Whether this request's statements were all SELECTs (see _end_reading_request).
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        idle = time.monotonic() - record.info.get(_CHECKED_IN_AT, time.monotonic())
+        if not connection_alive(engine, dbapi_connection, ping=idle > PING_AFTER_IDLE_S):
+            # The pool replaces it, and every connection opened before now (a restart
+            # ended them all): the request goes on with a fresh one instead of failing.
+            raise sa_exc.InvalidatePoolError("the server closed this pooled connection")
+
+    # A reading request's connection is in autocommit (_read_without_transaction); a
+    # statement that may write opens the transaction it needs first.
     @event.listens_for(engine, "before_cursor_execute")
-    def _note_write(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
-        if has_request_context() and statement.lstrip()[:6].upper() != "SELECT":
+    def _before_statement(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
+        if is_plain_read(statement):
+            return
+        if has_request_context():
             setattr(g, _WROTE, True)
+        dbapi_connection = cursor.connection
+        if (
+            dbapi_connection.autocommit
+            and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+        ):
+            dbapi_connection.execute("BEGIN")
+
+
+def is_plain_read(statement: str) -> bool:
+    """A SELECT that locks nothing (FOR UPDATE, FOR SHARE… lock rows until the end of a
+    transaction, so they need one)."""
+    return statement.lstrip()[:6].upper() == "SELECT" and " FOR " not in statement
+
+
+def connection_alive(engine: Engine, dbapi_connection: Any, ping: bool) -> bool:
+    """Whether a pooled psycopg connection can be used, without a round trip unless `ping`.
+
+    A server that restarts or ends a session (pg_terminate_backend, idle timeouts) sends a
+    last message and closes the socket: an idle connection whose socket has something to
+    read is finished. The pool's pre-ping found the same with a round trip on every
+    checkout — one of the kit page's eight (scripts/bench_kit.py).
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return False
+    pgconn = dbapi_connection.pgconn
+    if pgconn.status != ConnStatus.OK:
+        return False
+    # Nothing is sent to an idle session that has not asked to LISTEN: whatever waits on
+    # the socket is the server's goodbye (FATAL … terminating connection) or its EOF.
+    waiting = select.poll()
+    waiting.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    if waiting.poll(0):
+        return False
+    if ping:
+        try:
+            return bool(engine.dialect.do_ping(dbapi_connection))
+        except Exception:  # noqa: BLE001 - any driver error: replace the connection
+            return False
+    return True
+
+
+def _read_without_transaction() -> None:
+    """PostgreSQL: a GET/HEAD request reads in autocommit, without BEGIN and COMMIT.
+
+    Under READ COMMITTED each statement sees its own snapshot inside a transaction too, so
+    for reads the two round trips buy nothing (the kit page made eight, scripts/bench_kit.py).
+    A statement that may write — anything but a SELECT that locks nothing — first opens a
+    transaction (`_before_statement`), which the request's commit or rollback ends as usual.
+    """
+    if request.method in READ_ONLY_METHODS and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _end_reading_request(exc: BaseException | None) -> None:

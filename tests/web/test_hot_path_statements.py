@@ -7,6 +7,7 @@ in a benchmark nobody runs.
 """
 
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -197,3 +198,115 @@ def test_a_reading_request_that_wrote_still_rolls_back(kit1: Kit, app, postgres_
         _end_reading_request(None)
         db.session.remove()
     assert card(kit1.card_id).lock_version == lock
+
+
+@pytest.fixture
+def transaction_states(app):
+    """For each statement: whether its connection was in autocommit, and whether a
+    transaction was open on it once the statement had run."""
+    from psycopg.pq import TransactionStatus
+
+    seen: list[tuple[str, bool, bool]] = []
+
+    def note(_conn, cursor, statement, _params, _context, _many):
+        raw = cursor.connection
+        in_transaction = raw.info.transaction_status != TransactionStatus.IDLE
+        seen.append((statement, raw.autocommit, in_transaction))
+
+    event.listen(db.engine, "after_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "after_cursor_execute", note)
+
+
+def test_a_page_view_reads_without_begin_or_commit(kit1: Kit, postgres_only, transaction_states):
+    """Under READ COMMITTED a transaction gives a reading request nothing; BEGIN and COMMIT
+    were two of the kit page's eight round trips."""
+    assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+    assert len(transaction_states) >= 3
+    assert all(auto and not open_ for _s, auto, open_ in transaction_states), transaction_states
+    transaction_states.clear()
+    field = f"rating.{card(kit1.card_id).version.criteria[0].id}.note"
+    assert kit1.save({field: "a write"}).status_code == 200
+    assert all(not auto and open_ for _s, auto, open_ in transaction_states), transaction_states
+
+
+def test_a_write_inside_a_reading_request_runs_in_a_transaction(
+    kit1: Kit, app, postgres_only, transaction_states
+):
+    """A GET that writes (an export's audit row) gets a transaction before its first write:
+    rolled back on error, committed with the request."""
+    from scorecard.database import _read_without_transaction
+    from scorecard.models import Scorecard
+
+    lock = card(kit1.card_id).lock_version
+    bump = sa.update(Scorecard).where(Scorecard.id == kit1.card_id)
+    db.session.remove()
+    for commit in (False, True):
+        with app.test_request_context(f"/kit/{kit1.card_id}", method="GET"):
+            _read_without_transaction()
+            transaction_states.clear()
+            db.session.scalar(sa.select(Scorecard.lock_version).where(Scorecard.id == 1))
+            db.session.execute(bump.values(lock_version=lock + 9))
+            (_read, read_auto, read_open), (_write, _auto, write_open) = transaction_states
+            assert read_auto and not read_open and write_open
+            if commit:
+                db.session.commit()
+            db.session.remove()
+        assert card(kit1.card_id).lock_version == (lock + 9 if commit else lock)
+        db.session.remove()
+    with app.test_request_context(f"/kit/{kit1.card_id}", method="GET"):
+        _read_without_transaction()
+        transaction_states.clear()
+        db.session.execute(sa.select(Scorecard.id).with_for_update())  # locks: needs one
+        assert transaction_states[-1][2], transaction_states
+        db.session.remove()
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_not_a_500(kit1: Kit, postgres_only):
+    """No pre-ping round trip: a connection whose server session ended (a restart,
+    pg_terminate_backend) is found on checkout by its socket and replaced."""
+    field = f"rating.{card(kit1.card_id).version.criteria[0].id}.note"
+    for attempt in range(2):
+        assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+        assert kit1.save({field: f"before {attempt}"}).status_code == 200
+        db.session.remove()
+        others = (
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with _raw_connection() as raw:  # outside the pool: every pooled one is ended
+            ended = raw.execute(f"SELECT count(pg_terminate_backend(pid)) {others}").fetchone()
+            for _ in range(100):  # until the sessions have gone, as after a restart
+                if raw.execute(f"SELECT count(*) {others}").fetchone()[0] == 0:
+                    break
+                time.sleep(0.02)
+        assert ended[0] >= 1
+        assert kit1.client.get(f"/kit/{kit1.card_id}").status_code == 200
+        lock = card(kit1.card_id).lock_version
+        assert kit1.save({field: f"after {attempt}"}, lock=lock).status_code == 200
+        assert card(kit1.card_id).ratings[0].note == f"after {attempt}"
+
+
+def _raw_connection():
+    import psycopg
+
+    url = db.engine.url.set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def test_connection_alive_tells_an_ended_session_without_a_round_trip(db, postgres_only):
+    from scorecard.database import connection_alive
+
+    raw = _raw_connection()
+    try:
+        assert connection_alive(db.engine, raw, ping=False)
+        assert connection_alive(db.engine, raw, ping=True)
+        pid = raw.info.backend_pid
+        with _raw_connection() as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = 50
+        while connection_alive(db.engine, raw, ping=False) and deadline:
+            deadline -= 1
+            time.sleep(0.02)  # the server's last message reaches the socket
+        assert not connection_alive(db.engine, raw, ping=False)
+    finally:
+        raw.close()
