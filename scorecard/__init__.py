@@ -34,7 +34,7 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from scorecard import i18n, labels, urls
+    from scorecard import chrome, i18n, labels, urls
     from scorecard.auth.session import init_login
     from scorecard.database import configure_engine
     from scorecard.extensions import babel, csrf, db, migrate
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     labels.init_app(app)
     urls.init_app(app)
+    chrome.init_app(app)
     configure_engine(app)
 
 

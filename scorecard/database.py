@@ -10,7 +10,9 @@ the lock held from the first hook, the other worker sat in SQLite's busy handler
 sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
 """
 
+import itertools
 import select
+import sqlite3
 import time
 from typing import Any
 
@@ -54,7 +56,6 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "postgresql":
         _configure_postgresql(engine)
-        app.before_request_funcs.setdefault(None, []).insert(0, _read_without_transaction)
         app.teardown_request(_end_reading_request)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(
@@ -103,9 +104,27 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_connection.commit()
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    def _on_checkin(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        if dbapi_connection is not None and _idle(dbapi_connection):
+            dbapi_connection.autocommit = False  # as the pool hands it out: see _on_begin
         if record is not None:
             record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    # A GET/HEAD request reads in autocommit, without BEGIN and COMMIT. Under READ
+    # COMMITTED each statement sees its own snapshot inside a transaction too, so for reads
+    # the two round trips bought nothing (the kit page made eight, scripts/bench_kit.py).
+    # A statement that may write — anything but a SELECT that locks nothing — first opens a
+    # transaction (_before_statement), which the request's commit or rollback ends as usual.
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        reading = (
+            has_request_context()
+            and request.method in READ_ONLY_METHODS
+            and not conn.get_execution_options().get("scorecard_write")
+        )
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection.autocommit != reading and _idle(dbapi_connection):
+            dbapi_connection.autocommit = reading
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
@@ -115,8 +134,8 @@ def _configure_postgresql(engine: Engine) -> None:
             # ended them all): the request goes on with a fresh one instead of failing.
             raise sa_exc.InvalidatePoolError("the server closed this pooled connection")
 
-    # A reading request's connection is in autocommit (_read_without_transaction); a
-    # statement that may write opens the transaction it needs first.
+    # A reading request's connection is in autocommit (_on_begin); a statement that may
+    # write opens the transaction it needs first.
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
         if is_plain_read(statement):
@@ -124,11 +143,13 @@ def _configure_postgresql(engine: Engine) -> None:
         if has_request_context():
             setattr(g, _WROTE, True)
         dbapi_connection = cursor.connection
-        if (
-            dbapi_connection.autocommit
-            and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
-        ):
+        if dbapi_connection.autocommit and _idle(dbapi_connection):
             dbapi_connection.execute("BEGIN")
+
+
+def _idle(dbapi_connection: Any) -> bool:
+    """No transaction open on this psycopg connection."""
+    return bool(dbapi_connection.info.transaction_status == TransactionStatus.IDLE)
 
 
 def is_plain_read(statement: str) -> bool:
@@ -162,18 +183,6 @@ def connection_alive(engine: Engine, dbapi_connection: Any, ping: bool) -> bool:
         except Exception:  # noqa: BLE001 - any driver error: replace the connection
             return False
     return True
-
-
-def _read_without_transaction() -> None:
-    """PostgreSQL: a GET/HEAD request reads in autocommit, without BEGIN and COMMIT.
-
-    Under READ COMMITTED each statement sees its own snapshot inside a transaction too, so
-    for reads the two round trips buy nothing (the kit page made eight, scripts/bench_kit.py).
-    A statement that may write — anything but a SELECT that locks nothing — first opens a
-    transaction (`_before_statement`), which the request's commit or rollback ends as usual.
-    """
-    if request.method in READ_ONLY_METHODS and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _end_reading_request(exc: BaseException | None) -> None:
@@ -222,4 +231,39 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         if read_only:
             conn.exec_driver_sql("BEGIN")
         else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(conn)
+
+
+# Between tries for SQLite's write lock: 50 µs doubling to 1 ms, for up to 25 ms.
+_LOCK_WAITS_S = (0.00005, 0.0001, 0.0002, 0.0004, 0.0008, 0.001)
+_FINE_WAIT_S = 0.025
+
+
+def begin_immediate(conn: Any) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in steps of 50 µs to 1 ms at first.
+
+    SQLite's busy handler sleeps 1, 2, 5, 10, 15… ms between its tries, while the lock an
+    autosave waits for is held for a tenth of a millisecond (its two UPDATEs and COMMIT):
+    the waiting worker slept ten times longer than it had to (scripts/bench_kit.py). A
+    longer wait (a backup, a big import) goes on in SQLite's handler, under the busy
+    timeout and with its errors, as before.
+    """
+    raw = conn.connection.dbapi_connection
+    busy_timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + _FINE_WAIT_S
+        for tries in itertools.count():
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except sa_exc.OperationalError as error:
+                code = getattr(error.orig, "sqlite_errorcode", None)
+                if code is None or code & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+            if time.monotonic() > deadline:
+                break
+            time.sleep(_LOCK_WAITS_S[min(tries, len(_LOCK_WAITS_S) - 1)])
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

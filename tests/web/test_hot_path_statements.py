@@ -235,7 +235,6 @@ def test_a_write_inside_a_reading_request_runs_in_a_transaction(
 ):
     """A GET that writes (an export's audit row) gets a transaction before its first write:
     rolled back on error, committed with the request."""
-    from scorecard.database import _read_without_transaction
     from scorecard.models import Scorecard
 
     lock = card(kit1.card_id).lock_version
@@ -243,7 +242,6 @@ def test_a_write_inside_a_reading_request_runs_in_a_transaction(
     db.session.remove()
     for commit in (False, True):
         with app.test_request_context(f"/kit/{kit1.card_id}", method="GET"):
-            _read_without_transaction()
             transaction_states.clear()
             db.session.scalar(sa.select(Scorecard.lock_version).where(Scorecard.id == 1))
             db.session.execute(bump.values(lock_version=lock + 9))
@@ -255,7 +253,6 @@ def test_a_write_inside_a_reading_request_runs_in_a_transaction(
         assert card(kit1.card_id).lock_version == (lock + 9 if commit else lock)
         db.session.remove()
     with app.test_request_context(f"/kit/{kit1.card_id}", method="GET"):
-        _read_without_transaction()
         transaction_states.clear()
         db.session.execute(sa.select(Scorecard.id).with_for_update())  # locks: needs one
         assert transaction_states[-1][2], transaction_states
@@ -310,3 +307,66 @@ def test_connection_alive_tells_an_ended_session_without_a_round_trip(db, postgr
         assert not connection_alive(db.engine, raw, ping=False)
     finally:
         raw.close()
+
+
+def _busy_timeout(raw) -> int:
+    return raw.execute("PRAGMA busy_timeout").fetchone()[0]
+
+
+def _lock_held_by_another(path: str):
+    import sqlite3
+
+    other = sqlite3.connect(path, isolation_level=None, timeout=1, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def _write_transaction_in_a_request(app):
+    """A writing request's first statement: BEGIN IMMEDIATE (scorecard/database.py)."""
+    with app.test_request_context("/kit/ping", method="POST"):
+        db.session.execute(sa.text("SELECT 1"))
+        raw = db.session.connection().connection.dbapi_connection
+        state = raw.in_transaction, _busy_timeout(raw)
+        db.session.remove()
+    return state
+
+
+def test_a_writer_waiting_for_sqlites_lock_gets_it_when_it_is_freed(app, db, sqlite_only):
+    """The wait for the write lock: short waits in fine steps, long ones in SQLite's own
+    handler under the busy timeout; the busy timeout is left as it was."""
+    import threading
+
+    from scorecard.database import _FINE_WAIT_S
+
+    db.session.remove()
+    for hold_s in (0.005, _FINE_WAIT_S * 3):
+        other = _lock_held_by_another(db.engine.url.database)
+        release = threading.Timer(hold_s, lambda o=other: o.execute("ROLLBACK"))
+        began = time.perf_counter()
+        release.start()
+        try:
+            in_transaction, busy_timeout = _write_transaction_in_a_request(app)
+            waited = time.perf_counter() - began
+        finally:
+            release.join()
+            other.close()
+        assert in_transaction and busy_timeout == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        assert waited >= hold_s * 0.9, (hold_s, waited)
+
+
+def test_a_writer_still_times_out_on_a_lock_never_freed(app, db, sqlite_only):
+    db.session.remove()
+    db.engine.dispose()
+    with db.engine.connect() as conn:  # the pool's one connection, with a short timeout
+        conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=200")
+    other = _lock_held_by_another(db.engine.url.database)
+    try:
+        began = time.perf_counter()
+        with pytest.raises(sa.exc.OperationalError, match="locked"):
+            _write_transaction_in_a_request(app)
+        assert 0.2 <= time.perf_counter() - began < 5
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        db.session.remove()
+        db.engine.dispose()
