@@ -3,9 +3,9 @@ PostgreSQL gets its just-in-time compiler switched off, a liveness check on chec
 costs no round trip, and reading requests without BEGIN and COMMIT.
 
 On SQLite a writing request first reads who is asking and what they may do (the session's
-user, the permission table's facts) in a deferred transaction of its own, ended before the
-view runs: the write lock is then held for the view's statements only, not for every hook
-of the request. That is what PostgreSQL's READ COMMITTED gives each statement anyway; with
+user, the permission table's facts) without a transaction, before the view runs: the write
+lock is then held for the view's statements only, not for every hook of the request. That
+is what PostgreSQL's READ COMMITTED gives each statement anyway; with
 the lock held from the first hook, the other worker sat in SQLite's busy handler (which
 sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
 """
@@ -14,6 +14,7 @@ import itertools
 import select
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -67,6 +68,7 @@ def configure_engine(app: Flask) -> None:
 
 
 _READ_PHASE = "_scorecard_read_phase"
+_WRITE_NEXT = "_scorecard_write_next"
 _WROTE = "_scorecard_wrote"
 
 
@@ -79,10 +81,14 @@ def end_read_phase() -> None:
     """End the reading that precedes a writing request's work; its next statement begins
     BEGIN IMMEDIATE. Registered as the last of the application's `before_request` hooks
     (`register_request_hooks`); a hook that writes calls it before its first statement.
-    Nothing loaded is expired: the user and what the hooks read stay as read.
+
+    The hooks' reads ran without a transaction (each SELECT on its own snapshot, as
+    PostgreSQL's READ COMMITTED gives each statement): nothing to commit, nothing loaded
+    expires, and a request whose view reads nothing (the kit's keep-alive) never takes
+    the write lock.
     """
     if g.pop(_READ_PHASE, False) and db.session().in_transaction():
-        commit_keeping_loaded()  # nothing pending: COMMIT of a deferred, read-only transaction
+        setattr(g, _WRITE_NEXT, True)  # the session's transaction goes on: see _before_statement
 
 
 # A pooled connection idle longer than this is pinged (one round trip) before it is used:
@@ -225,13 +231,33 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         if conn.get_execution_options().get("scorecard_write"):
             read_only = False  # a write of its own inside a reading request (results store)
         elif has_request_context():
-            read_only = request.method in READ_ONLY_METHODS or g.get(_READ_PHASE, False)
+            if g.get(_READ_PHASE, False):
+                return  # the hooks' reads: no transaction (see _before_statement)
+            read_only = request.method in READ_ONLY_METHODS
         else:
             read_only = not immediate_outside
         if read_only:
             conn.exec_driver_sql("BEGIN")
         else:
-            begin_immediate(conn)
+            begin_immediate(conn.connection.dbapi_connection, conn.exec_driver_sql)
+
+    # A writing request's hooks read without a transaction; its view's first statement, or
+    # any statement that may write before it, opens BEGIN IMMEDIATE (end_read_phase).
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
+        if not has_request_context():
+            return
+        if g.get(_WRITE_NEXT) or (g.get(_READ_PHASE) and not is_plain_read(statement)):
+            g.pop(_WRITE_NEXT, None)
+            g.pop(_READ_PHASE, None)
+            raw = cursor.connection
+            if not raw.in_transaction:
+                try:
+                    begin_immediate(raw, raw.execute)
+                except sqlite3.Error as error:
+                    raise sa_exc.DBAPIError.instance(
+                        "BEGIN IMMEDIATE", None, error, sqlite3.Error
+                    ) from error
 
 
 # Between tries for SQLite's write lock: 50 µs doubling to 1 ms, for up to 25 ms.
@@ -239,8 +265,9 @@ _LOCK_WAITS_S = (0.00005, 0.0001, 0.0002, 0.0004, 0.0008, 0.001)
 _FINE_WAIT_S = 0.025
 
 
-def begin_immediate(conn: Any) -> None:
-    """BEGIN IMMEDIATE, waiting for the write lock in steps of 50 µs to 1 ms at first.
+def begin_immediate(raw: Any, execute: Callable[[str], Any]) -> None:
+    """BEGIN IMMEDIATE through `execute`, waiting for the write lock in steps of 50 µs to
+    1 ms at first.
 
     SQLite's busy handler sleeps 1, 2, 5, 10, 15… ms between its tries, while the lock an
     autosave waits for is held for a tenth of a millisecond (its two UPDATEs and COMMIT):
@@ -248,17 +275,16 @@ def begin_immediate(conn: Any) -> None:
     longer wait (a backup, a big import) goes on in SQLite's handler, under the busy
     timeout and with its errors, as before.
     """
-    raw = conn.connection.dbapi_connection
     busy_timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
     raw.execute("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + _FINE_WAIT_S
         for tries in itertools.count():
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                execute("BEGIN IMMEDIATE")
                 return
-            except sa_exc.OperationalError as error:
-                code = getattr(error.orig, "sqlite_errorcode", None)
+            except (sqlite3.OperationalError, sa_exc.OperationalError) as error:
+                code = getattr(getattr(error, "orig", error), "sqlite_errorcode", None)
                 if code is None or code & 0xFF != sqlite3.SQLITE_BUSY:
                     raise
             if time.monotonic() > deadline:
@@ -266,4 +292,4 @@ def begin_immediate(conn: Any) -> None:
             time.sleep(_LOCK_WAITS_S[min(tries, len(_LOCK_WAITS_S) - 1)])
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    execute("BEGIN IMMEDIATE")

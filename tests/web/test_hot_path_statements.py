@@ -91,28 +91,44 @@ def sqlite_only(app):
         pytest.skip("SQLite's write lock: PostgreSQL locks rows, not the database")
 
 
-def test_an_autosave_holds_sqlites_write_lock_for_its_own_writes_only(kit1: Kit, sqlite_only):
-    """Who is asking and what they may do are read in a deferred transaction that ends
-    before the view; the view's statements run in BEGIN IMMEDIATE (scorecard/database.py)."""
+@pytest.fixture
+def sqlite_trace(app):
+    """What SQLite itself executes on the pooled connections (transaction control too)."""
+    seen: list[str] = []
+
+    def trace(dbapi_connection, _record, _proxy):
+        dbapi_connection.set_trace_callback(lambda sql: seen.append(" ".join(sql.split())[:40]))
+
+    event.listen(db.engine, "checkout", trace)
+    yield seen
+    event.remove(db.engine, "checkout", trace)
+    db.engine.dispose()  # no connection keeps the callback
+
+
+def test_an_autosave_holds_sqlites_write_lock_for_its_own_writes_only(
+    kit1: Kit, sqlite_only, sqlite_trace
+):
+    """Who is asking and what they may do are read without a transaction before the view;
+    the view's statements run in BEGIN IMMEDIATE (scorecard/database.py)."""
     field = f"rating.{card(kit1.card_id).version.criteria[0].id}.note"
     assert kit1.save({field: "first"}).status_code == 200
     lock = card(kit1.card_id).lock_version
-    db.session.rollback()
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(" ".join(statement.split())[:40])
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        assert kit1.save({field: "second"}, lock=lock).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    db.session.remove()
+    sqlite_trace.clear()
+    assert kit1.save({field: "second"}, lock=lock).status_code == 200
+    seen = [s for s in sqlite_trace if not s.startswith("PRAGMA")]
     begins = [i for i, s in enumerate(seen) if s.startswith("BEGIN")]
-    assert [seen[i] for i in begins] == ["BEGIN", "BEGIN IMMEDIATE"], seen
-    reads, writes = seen[begins[0] + 1 : begins[1]], seen[begins[1] + 1 :]
-    assert reads and all(s.startswith("SELECT") for s in reads), seen
-    assert any(s.startswith("UPDATE scorecards") for s in writes), seen
+    assert [seen[i] for i in begins] == ["BEGIN IMMEDIATE"], seen
+    reads, writes = seen[: begins[0]], seen[begins[0] + 1 :]
+    assert len(reads) == 2 and all(s.startswith("SELECT") for s in reads), seen
+    assert writes[0].startswith("UPDATE scorecards") and writes[-1] == "COMMIT", seen
+
+
+def test_a_keep_alive_takes_no_transaction_at_all(kit1: Kit, sqlite_only, sqlite_trace):
+    assert kit1.client.post("/kit/ping", headers={"X-CSRFToken": kit1.token}).status_code == 200
+    sqlite_trace.clear()
+    assert kit1.client.post("/kit/ping", headers={"X-CSRFToken": kit1.token}).status_code == 200
+    assert sqlite_trace and all(s.startswith("SELECT") for s in sqlite_trace), sqlite_trace
 
 
 def test_a_writing_request_that_writes_nothing_does_not_queue_behind_a_writer(
