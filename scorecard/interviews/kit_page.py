@@ -2,17 +2,19 @@
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from markupsafe import Markup
 
+from scorecard.database import core
 from scorecard.extensions import db
 from scorecard.i18n import bilingual, bilingual_text, current_locale
 from scorecard.interviews.texts import kit_messages_json, kit_texts
 from scorecard.models import Criterion, Dimension, Question, Scorecard
 from scorecard.services import scorecards as service
+from scorecard.services.scorecards import statements as scorecard_sql
 
 # The version's texts as plain rows: a kit shows dozens of them, and building a model object
 # for each cost more than the rest of the page (scripts/bench_kit.py).
@@ -45,18 +47,46 @@ def version_texts(version_id: int, token: str) -> tuple[tuple[sa.Row, ...], tupl
     return crit, tuple(db.session.execute(_QUESTIONS, params).all())
 
 
+class FlagRow(NamedTuple):
+    """One of the job's red flags, and whether this scorecard ticks it."""
+
+    id: int
+    ticked: bool
+    label_zh: str
+    label_en: str
+    description_zh: str
+    description_en: str
+
+
+def kit_content(card_id: int, job_id: int) -> tuple[list[Sequence[Any]], list[FlagRow]]:
+    """The scorecard's ratings and STAR notes (rows of statements.CONTENT) and the job's
+    red flags in their order, from one statement (statements.KIT_CONTENT)."""
+    content, flags = [], []
+    for row in core(scorecard_sql.KIT_CONTENT, {"card_id": card_id, "job_id": job_id}):
+        if row[0] == "f":
+            flags.append((row[7], row[1], row))
+        else:
+            content.append(row[:7])
+    flags.sort(key=lambda item: (item[0], item[1]))
+    return content, [
+        FlagRow(r[1], bool(r[2]), r[3] or "", r[4] or "", r[5] or "", r[6] or "")
+        for _pos, _id, r in flags
+    ]
+
+
 def kit_context(
     card: Scorecard,
     crit_rows: Sequence[sa.Row],
     question_rows: Sequence[sa.Row],
-    flag_rows: Sequence[sa.Row],
+    job_id: int,
 ) -> dict[str, Any]:
     """The template's values for one scorecard: its criteria, questions, red flags, the
     field values, the texts for the page and its script, and the script's URLs."""
     messages, labels = kit_texts()
     locale = current_locale()
+    content, flag_rows = kit_content(card.id, job_id)
     values = service.field_values(
-        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}
+        card, [f.id for f in flag_rows], {f.id for f in flag_rows if f.ticked}, content
     )
     return {
         "criteria": [

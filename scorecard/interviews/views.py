@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from scorecard import visibility
-from scorecard.database import commit_keeping_loaded, core
+from scorecard.database import commit_keeping_loaded
 from scorecard.extensions import db
 from scorecard.interviews.kit_page import criterion_html, kit_context, version_texts
 from scorecard.interviews.responses import json_error as _error
@@ -27,12 +27,10 @@ from scorecard.models import (
     InterviewStatus,
     Job,
     Rating,
-    RedFlag,
     Round,
     Scorecard,
     ScorecardSubmission,
     ScorecardVersion,
-    scorecard_red_flags,
 )
 from scorecard.services import scorecards as service
 from scorecard.services.errors import DomainError
@@ -94,20 +92,6 @@ _KIT_ROW = (
         Scorecard.interviewer_id == sa.bindparam("user_id"),
     )
 )
-# The job's red flags, each with whether this scorecard ticks it (one query, not two).
-_KIT_FLAGS = (
-    sa.select(
-        RedFlag.__table__,
-        sa.exists()
-        .where(
-            scorecard_red_flags.c.red_flag_id == RedFlag.__table__.c.id,
-            scorecard_red_flags.c.scorecard_id == sa.bindparam("card_id"),
-        )
-        .label("ticked"),
-    )
-    .where(RedFlag.__table__.c.job_id == sa.bindparam("job_id"))
-    .order_by(RedFlag.__table__.c.position, RedFlag.__table__.c.id)
-)
 
 
 @bp.get("/kit/<int:card_id>")
@@ -119,7 +103,6 @@ def kit(card_id: int):
         abort(404)
     card, iv, _application, candidate, job, rnd, token = row
     crit_rows, question_rows = version_texts(card.version_id, token)
-    flag_rows = core(_KIT_FLAGS, {"job_id": job.id, "card_id": card.id}).all()
     seen = others = None
     if card.is_submitted:
         seen = visibility.others_visibility(current_user, iv)
@@ -138,7 +121,7 @@ def kit(card_id: int):
         cancelled=iv.status == InterviewStatus.CANCELLED,
         visibility=seen,
         others=others,
-        **kit_context(card, crit_rows, question_rows, flag_rows),
+        **kit_context(card, crit_rows, question_rows, job.id),
     )
 
 

@@ -351,3 +351,21 @@ def test_untranslated_texts_fall_back_visibly_in_the_kit(kit1: Kit, db):
     )
     assert f"{fallback}{html.escape(crit.name_zh)}</span>" in page
     assert f"{fallback}{html.escape(crit.anchor2_zh)}</span>" in page
+
+
+def test_the_kit_lists_the_jobs_red_flags_in_order_with_the_ticked_ones_checked(kit1: Kit):
+    """Ratings, STAR notes and red flags come from one statement (statements.KIT_CONTENT)."""
+    job = card(kit1.card_id).interview.application.job
+    flags = sorted(job.red_flags, key=lambda f: (f.position, f.id))
+    assert len(flags) >= 3
+    flags[-1].position, flags[0].position = flags[0].position - 1, flags[-1].position + 1
+    _db.session.commit()
+    expected = sorted(job.red_flags, key=lambda f: (f.position, f.id))
+    ticked = expected[1]
+    assert kit1.save({f"flag.{ticked.id}": True}).status_code == 200
+    page = kit1.client.get(f"/kit/{kit1.card_id}").text
+    shown = re.findall(r'data-field="flag\.(\d+)"[^>]*?( checked)?>', page)
+    assert [int(i) for i, _c in shown] == [f.id for f in expected]
+    assert [bool(c) for _i, c in shown] == [f is ticked for f in expected]
+    for flag in expected:
+        assert html.escape(flag.label_en) in page

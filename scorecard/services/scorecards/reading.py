@@ -1,5 +1,6 @@
 """Reading a scorecard: the owner's card, the plain row autosave locks, the field map, the state."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,15 +60,20 @@ def card_for_save(card_id: int, user: User) -> CardRow | None:
 
 
 def field_values(
-    card: Scorecard, flag_ids: list[int] | None = None, ticked: set[int] | None = None
+    card: Scorecard,
+    flag_ids: list[int] | None = None,
+    ticked: set[int] | None = None,
+    content: Iterable[Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
     """The scorecard's current content as the flat field map (own data only).
 
-    `flag_ids`, the job's red flags, and `ticked`, those of them this scorecard ticks, can
-    be passed by a caller that has them loaded.
+    `flag_ids`, the job's red flags, `ticked`, those of them this scorecard ticks, and
+    `content`, the rows of statements.CONTENT, can be passed by a caller that has them.
     """
     fields: dict[str, Any] = {"overall": card.overall, "takeaways": card.takeaways or ""}
-    for kind, ref, value, *texts in core(q.CONTENT, {"card_id": card.id}):
+    if content is None:
+        content = core(q.CONTENT, {"card_id": card.id})
+    for kind, ref, value, *texts in content:
         if kind == "r":
             fields[f"rating.{ref}.value"] = value
             fields[f"rating.{ref}.note"] = texts[0] or ""

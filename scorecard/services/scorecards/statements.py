@@ -74,22 +74,49 @@ FIELD_QUERIES = {
 # is (kind, id, value, text, text, text, text) — a rating's note is its first text, and a
 # STAR row has no value.
 _NO_TEXT = sa.null().cast(sa.Text)
-CONTENT = sa.union_all(
+_RATING_ROWS = sa.select(
+    sa.literal("r").label("kind"),
+    RATINGS_T.c.criterion_id.label("ref"),
+    RATINGS_T.c.value.label("value"),
+    RATINGS_T.c.note.cast(sa.Text).label("t1"),
+    _NO_TEXT.label("t2"),
+    _NO_TEXT.label("t3"),
+    _NO_TEXT.label("t4"),
+).where(RATINGS_T.c.scorecard_id == sa.bindparam("card_id"))
+_STAR_ROWS = sa.select(
+    sa.literal("s"),
+    STARS_T.c.question_id,
+    sa.null().cast(sa.Integer),
+    *(STARS_T.c[p].cast(sa.Text) for p in STAR_PARTS),
+).where(STARS_T.c.scorecard_id == sa.bindparam("card_id"))
+CONTENT = sa.union_all(_RATING_ROWS, _STAR_ROWS)
+
+# The kit page's: the same rows, and the job's red flags — (kind "f", id, 1 if this
+# scorecard ticks it else 0, label zh, label en, description zh, description en) — with
+# the flag's position last (None for the others): one round trip where there were two.
+_NO_POSITION = sa.null().cast(sa.Integer)
+KIT_CONTENT = sa.union_all(
+    _RATING_ROWS.add_columns(_NO_POSITION.label("position")),
+    _STAR_ROWS.add_columns(_NO_POSITION),
     sa.select(
-        sa.literal("r").label("kind"),
-        RATINGS_T.c.criterion_id.label("ref"),
-        RATINGS_T.c.value.label("value"),
-        RATINGS_T.c.note.cast(sa.Text).label("t1"),
-        _NO_TEXT.label("t2"),
-        _NO_TEXT.label("t3"),
-        _NO_TEXT.label("t4"),
-    ).where(RATINGS_T.c.scorecard_id == sa.bindparam("card_id")),
-    sa.select(
-        sa.literal("s"),
-        STARS_T.c.question_id,
-        sa.null().cast(sa.Integer),
-        *(STARS_T.c[p].cast(sa.Text) for p in STAR_PARTS),
-    ).where(STARS_T.c.scorecard_id == sa.bindparam("card_id")),
+        sa.literal("f"),
+        FLAGS_T.c.id,
+        sa.case(
+            (
+                sa.exists().where(
+                    CARD_FLAGS_T.c.red_flag_id == FLAGS_T.c.id,
+                    CARD_FLAGS_T.c.scorecard_id == sa.bindparam("card_id"),
+                ),
+                1,
+            ),
+            else_=0,
+        ),
+        FLAGS_T.c.label_zh.cast(sa.Text),
+        FLAGS_T.c.label_en.cast(sa.Text),
+        FLAGS_T.c.description_zh.cast(sa.Text),
+        FLAGS_T.c.description_en.cast(sa.Text),
+        FLAGS_T.c.position,
+    ).where(FLAGS_T.c.job_id == sa.bindparam("job_id")),
 )
 
 # --- what a change may name -------------------------------------------------------------------
