@@ -233,6 +233,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         elif has_request_context():
             if g.get(_READ_PHASE, False):
                 return  # the hooks' reads: no transaction (see _before_statement)
+            g.pop(_WRITE_NEXT, None)  # this transaction is opened here, below
             read_only = request.method in READ_ONLY_METHODS
         else:
             read_only = not immediate_outside
@@ -245,7 +246,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
     # any statement that may write before it, opens BEGIN IMMEDIATE (end_read_phase).
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
-        if not has_request_context():
+        if not has_request_context() or statement.startswith("BEGIN"):
             return
         if g.get(_WRITE_NEXT) or (g.get(_READ_PHASE) and not is_plain_read(statement)):
             g.pop(_WRITE_NEXT, None)

@@ -57,7 +57,14 @@ def open_kit(page: Page, sign_in, email: str = "interviewer1@demo.test") -> Scor
     page.locator("#section-today").get_by_role("link", name="郑洁").click()
     expect(page.locator("#kit")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("郑洁")
+    kit_ready(page)
     return card_for(email)
+
+
+def kit_ready(page: Page) -> None:
+    """Wait until the kit's script has set up its handlers (keys, the edit button): the
+    page is visible before its modules have run."""
+    expect(page.locator('#kit[data-ready="true"]')).to_have_count(1)
 
 
 def pick(page: Page, criterion_id: int, value: int | str) -> None:

@@ -9,6 +9,7 @@ from scorecard.extensions import db
 from scorecard.models import ScorecardStatus
 from tests.browser.kit_pages import (
     card_for,
+    kit_ready,
     note,
     open_kit,
     pick,
@@ -132,6 +133,7 @@ def test_edit_after_submit_needs_a_reason_and_shows_it_was_edited(page, demo_dat
     _complete_by_mouse(page, card)
     page.get_by_role("button", name="Submit scorecard").click()
     expect(page.locator("#kit-submitted")).to_be_visible(timeout=10000)
+    kit_ready(page)  # the reloaded page's script: the edit button is its handler
     expect(radio(page, card.version.criteria[0].id, 3)).to_be_disabled()
     page.get_by_role("button", name="Edit my scorecard").click()
     page.locator("#overall label.anchor-3").click()

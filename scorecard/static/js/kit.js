@@ -220,6 +220,8 @@ function start(root) {
   } else {
     ledger.forget();
   }
+  // Every handler is in place: keys, clicks and the edit button work from here on.
+  root.dataset.ready = "true";
 }
 
 const kitRoot = document.getElementById("kit");
