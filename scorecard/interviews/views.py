@@ -78,9 +78,7 @@ _commit = commit_keeping_loaded
 # Built once (the kit page is the interviewer's most requested page). The version's texts
 # come from `version_texts`, kept per content token read here.
 _KIT_ROW = (
-    sa.select(
-        Scorecard, Interview, Application, Candidate, Job, Round, ScorecardVersion.content_token
-    )
+    sa.select(Scorecard, Interview, Candidate, Job, Round, ScorecardVersion.content_token)
     .join(Interview, Scorecard.interview_id == Interview.id)
     .join(Application, Interview.application_id == Application.id)
     .join(Candidate, Application.candidate_id == Candidate.id)
@@ -101,7 +99,7 @@ def kit(card_id: int):
     row = db.session.execute(_KIT_ROW, {"card_id": card_id, "user_id": current_user.id}).first()
     if row is None:
         abort(404)
-    card, iv, _application, candidate, job, rnd, token = row
+    card, iv, candidate, job, rnd, token = row
     crit_rows, question_rows = version_texts(card.version_id, token)
     seen = others = None
     if card.is_submitted:
