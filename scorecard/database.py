@@ -5,9 +5,9 @@ costs no round trip, and reading requests without BEGIN and COMMIT.
 On SQLite a writing request first reads who is asking and what they may do (the session's
 user, the permission table's facts) without a transaction, before the view runs: the write
 lock is then held for the view's statements only, not for every hook of the request. That
-is what PostgreSQL's READ COMMITTED gives each statement anyway; with
-the lock held from the first hook, the other worker sat in SQLite's busy handler (which
-sleeps 1, 2, 5, 10 ms…) for most of each autosave (scripts/bench_kit.py).
+is what PostgreSQL's READ COMMITTED gives each statement anyway; with the lock held from
+the first hook, the other worker sat in SQLite's busy handler (which sleeps 1, 2, 5,
+10 ms…) for most of each autosave (scripts/bench_kit.py).
 """
 
 import itertools
@@ -68,7 +68,6 @@ def configure_engine(app: Flask) -> None:
 
 
 _READ_PHASE = "_scorecard_read_phase"
-_WRITE_NEXT = "_scorecard_write_next"
 _WROTE = "_scorecard_wrote"
 
 
@@ -87,8 +86,7 @@ def end_read_phase() -> None:
     expires, and a request whose view reads nothing (the kit's keep-alive) never takes
     the write lock.
     """
-    if g.pop(_READ_PHASE, False) and db.session().in_transaction():
-        setattr(g, _WRITE_NEXT, True)  # the session's transaction goes on: see _before_statement
+    g.pop(_READ_PHASE, None)  # from here a statement without a transaction opens one
 
 
 # A pooled connection idle longer than this is pinged (one round trip) before it is used:
@@ -233,7 +231,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         elif has_request_context():
             if g.get(_READ_PHASE, False):
                 return  # the hooks' reads: no transaction (see _before_statement)
-            g.pop(_WRITE_NEXT, None)  # this transaction is opened here, below
             read_only = request.method in READ_ONLY_METHODS
         else:
             read_only = not immediate_outside
@@ -242,23 +239,24 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_outside: b
         else:
             begin_immediate(conn.connection.dbapi_connection, conn.exec_driver_sql)
 
-    # A writing request's hooks read without a transaction; its view's first statement, or
-    # any statement that may write before it, opens BEGIN IMMEDIATE (end_read_phase).
+    # A writing request's hooks read without a transaction (the session's transaction began
+    # in the read phase, see _on_begin); after them, or at a statement that may write
+    # before, the first statement outside a transaction opens BEGIN IMMEDIATE.
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(conn, cursor, statement, params, context, many) -> None:  # type: ignore[no-untyped-def]  # noqa: ARG001
-        if not has_request_context() or statement.startswith("BEGIN"):
+        if not has_request_context() or request.method in READ_ONLY_METHODS:
             return
-        if g.get(_WRITE_NEXT) or (g.get(_READ_PHASE) and not is_plain_read(statement)):
-            g.pop(_WRITE_NEXT, None)
-            g.pop(_READ_PHASE, None)
-            raw = cursor.connection
-            if not raw.in_transaction:
-                try:
-                    begin_immediate(raw, raw.execute)
-                except sqlite3.Error as error:
-                    raise sa_exc.DBAPIError.instance(
-                        "BEGIN IMMEDIATE", None, error, sqlite3.Error
-                    ) from error
+        raw = cursor.connection
+        if raw.in_transaction or statement.startswith("BEGIN"):
+            return
+        if g.get(_READ_PHASE, False) and is_plain_read(statement):
+            return
+        g.pop(_READ_PHASE, None)
+        try:
+            begin_immediate(raw, raw.execute)
+        except sqlite3.Error as error:
+            wrapped = sa_exc.DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error)
+            raise wrapped from error
 
 
 # Between tries for SQLite's write lock: 50 µs doubling to 1 ms, for up to 25 ms.
