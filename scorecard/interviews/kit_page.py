@@ -61,17 +61,10 @@ class FlagRow(NamedTuple):
 def kit_content(card_id: int, job_id: int) -> tuple[list[Sequence[Any]], list[FlagRow]]:
     """The scorecard's ratings and STAR notes (rows of statements.CONTENT) and the job's
     red flags in their order, from one statement (statements.KIT_CONTENT)."""
-    content, flags = [], []
-    for row in core(scorecard_sql.KIT_CONTENT, {"card_id": card_id, "job_id": job_id}):
-        if row[0] == "f":
-            flags.append((row[7], row[1], row))
-        else:
-            content.append(row[:7])
-    flags.sort(key=lambda item: (item[0], item[1]))
-    return content, [
-        FlagRow(r[1], bool(r[2]), r[3] or "", r[4] or "", r[5] or "", r[6] or "")
-        for _pos, _id, r in flags
-    ]
+    rows = core(scorecard_sql.KIT_CONTENT, {"card_id": card_id, "job_id": job_id}).all()
+    content = [row[:7] for row in rows if row[0] != "f"]
+    flags = [FlagRow(row[1], bool(row[2]), *row[3:7]) for row in rows if row[0] == "f"]
+    return content, flags
 
 
 def kit_context(

@@ -93,7 +93,8 @@ CONTENT = sa.union_all(_RATING_ROWS, _STAR_ROWS)
 
 # The kit page's: the same rows, and the job's red flags — (kind "f", id, 1 if this
 # scorecard ticks it else 0, label zh, label en, description zh, description en) — with
-# the flag's position last (None for the others): one round trip where there were two.
+# the flag's position last (None for the others), flags in their order: one round trip
+# where there were two.
 _NO_POSITION = sa.null().cast(sa.Integer)
 KIT_CONTENT = sa.union_all(
     _RATING_ROWS.add_columns(_NO_POSITION.label("position")),
@@ -117,7 +118,7 @@ KIT_CONTENT = sa.union_all(
         FLAGS_T.c.description_en.cast(sa.Text),
         FLAGS_T.c.position,
     ).where(FLAGS_T.c.job_id == sa.bindparam("job_id")),
-)
+).order_by(sa.literal_column("position"), sa.literal_column("ref"))
 
 # --- what a change may name -------------------------------------------------------------------
 # Every id of the version (or job) at once: a fixed statement is compiled once, whereas an
