@@ -453,56 +453,39 @@ class Wrk:
 def paced_saves(people: list[Interviewer], seconds: float, pace_ms: int) -> Slice:
     """Each interviewer saves one note, waits `pace_ms` ± 1/6, and again, for `seconds`.
 
-    Python threads, not wrk: wrk opens a connection as soon as the last one closes and
-    then waits out its delay on it, which holds a sync gunicorn worker reading an idle
-    socket (nginx in front of a real deployment never hands a worker a request until it
-    has all of it). These clients connect when they send. Each acknowledged save goes
+    Python threads (`run_slice`), not wrk: wrk opens a connection as soon as the last one
+    closes and then waits out its delay on it, which holds a sync gunicorn worker reading an
+    idle socket (nginx in front of a real deployment never hands a worker a request until
+    it has all of it). These clients connect when they send. Each acknowledged save goes
     into the interviewer's ledger, checked with the others afterwards.
     """
-    latencies: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    rngs = [random.Random(i) for i in range(len(people))]
+    sent = [0] * len(people)
 
-    def loop(i: int, person: Interviewer) -> None:
-        rng = random.Random(i)
-        n = 0
-        while True:
-            time.sleep(rng.uniform(pace_ms * 5 / 6, pace_ms * 7 / 6) / 1000)
-            if time.perf_counter() >= deadline:
-                return
-            n += 1
-            name = f"rating.{person.criteria[n % len(person.criteria)]}.note"
-            value = f"paced-{i}-{n}"
-            status, body, elapsed = person.client.request(
-                "POST",
-                f"/kit/{person.card_id}/save",
-                {"lock_version": person.lock, "changes": {name: value}},
-            )
-            with lock:
-                latencies.append(elapsed)
-                if status != 200:
-                    failures[0] += 1
-                    continue
+    def save(i: int, person: Interviewer) -> tuple[int, float]:
+        time.sleep(rngs[i].uniform(pace_ms * 5 / 6, pace_ms * 7 / 6) / 1000)
+        sent[i] += 1
+        name = f"rating.{person.criteria[sent[i] % len(person.criteria)]}.note"
+        value = f"paced-{i}-{sent[i]}"
+        status, body, elapsed = person.client.request(
+            "POST",
+            f"/kit/{person.card_id}/save",
+            {"lock_version": person.lock, "changes": {name: value}},
+        )
+        if status == 200:
             person.lock = json.loads(body)["lock_version"]
             person.acks += 1
             person.fields[name] = value
+        return status, elapsed
 
-    threads = [
-        threading.Thread(target=loop, args=(i, p), daemon=True) for i, p in enumerate(people)
-    ]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=seconds + 60)
+    latencies, failed, elapsed = run_slice(people, seconds, save)
     ordered = sorted(latencies) or [0.0]
     return Slice(
         requests=len(latencies),
-        seconds=time.perf_counter() - began,
+        seconds=elapsed,
         p50=ordered[len(ordered) // 2] * 1000,
         p95=ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
-        not_ok=failures[0],
+        not_ok=failed,
     )
 
 
