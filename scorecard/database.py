@@ -42,7 +42,9 @@ def core(statement: Executable, params: dict[str, Any] | None = None) -> CursorR
 
 def commit_keeping_loaded() -> None:
     """Commit the session without expiring what it has loaded: what the request read or
-    wrote stays readable without another query (the answer, the security headers)."""
+    wrote stays readable without another query (the kit's JSON answers are built from the
+    values just written; expiring them re-read the scorecard and the user for the answer
+    and the security headers: two queries per autosave)."""
     session = db.session()
     session.expire_on_commit = False
     try:

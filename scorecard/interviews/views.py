@@ -68,11 +68,6 @@ def _body() -> dict:
     return data
 
 
-# The answer is built from the values just written; expiring them would make the answer and
-# the security headers re-read the scorecard and the user: two queries per autosave.
-_commit = commit_keeping_loaded
-
-
 # --- the page -------------------------------------------------------------------------------
 
 # Built once (the kit page is the interviewer's most requested page). The version's texts
@@ -166,7 +161,7 @@ def save(card_id: int):
                 card_id, current_user, data.get("lock_version"), data.get("changes")
             )
             if card is not None:
-                _commit()
+                commit_keeping_loaded()
                 return jsonify(
                     lock_version=card.lock_version, saved_at=service.iso_utc(card.updated_at)
                 )
@@ -180,7 +175,7 @@ def save(card_id: int):
     data = _body()
     try:
         service.autosave(card, data.get("lock_version"), data.get("changes"))
-        _commit()
+        commit_keeping_loaded()
     except DomainError as exc:
         return _domain_error(exc, card_id)
     return jsonify(lock_version=card.lock_version, saved_at=service.iso_utc(card.updated_at))
@@ -198,7 +193,7 @@ def submit(card_id: int):
     key = data.get("submission_key")
     try:
         submission = service.submit(card, key, current_user, data.get("lock_version"))
-        _commit()
+        commit_keeping_loaded()
     except DomainError as exc:
         return _domain_error(exc, card_id)
     except IntegrityError:
@@ -246,7 +241,7 @@ def edit(card_id: int):
         service.edit_submitted(
             card, data.get("lock_version"), data.get("changes"), data.get("reason"), current_user
         )
-        _commit()
+        commit_keeping_loaded()
     except DomainError as exc:
         return _domain_error(exc, card_id)
     return jsonify(state=service.card_state(card))
