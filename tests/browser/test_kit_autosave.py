@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.kit_pages import (
     SAVED,
     card_for,
+    kit_ready,
     note,
     open_kit,
     pick,
@@ -77,6 +78,7 @@ def test_a_stale_second_tab_gets_a_conflict_and_chooses(page, demo_data, sign_in
     stale = page.context.new_page()
     stale.goto(page.url)
     expect(stale.locator("#kit")).to_be_visible()
+    kit_ready(stale)  # its script has read this device's ledger before the first tab saves
     # The first tab saves a rating; the second tab still shows the old page.
     pick(page, crit.id, 4)
     wait_saved(page)
