@@ -138,6 +138,17 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+# Every CSRF token a page carries: the form's hidden input (whatever attributes WTForms puts
+# before its value) and the page's meta tag. A token is signed with the second it was made,
+# so two pages compared for equality must leave them out.
+CSRF_VALUES_RE = re.compile(r'(csrf[-_]token"[^>]*?\s(?:content|value)=")[^"]+')
+
+
+def without_csrf_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked, to compare two answers."""
+    return CSRF_VALUES_RE.sub(r"\1", html)
+
+
 @pytest.fixture
 def login_as(client):
     """Sign in through the real login form; returns the response."""

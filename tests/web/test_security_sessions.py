@@ -1,6 +1,5 @@
 """R7 and R8: lock-out across workers, password rules and change, copied cookies, time limits."""
 
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +10,7 @@ from config import TestConfig
 from scorecard import create_app
 from scorecard.models import AuditEvent, LoginFailure, Role, User
 from scorecard.services import accounts
-from tests.conftest import TEST_PASSWORD, IsolatedClient, csrf_from
+from tests.conftest import TEST_PASSWORD, IsolatedClient, csrf_from, without_csrf_tokens
 from tests.web.trust_figures import report
 
 NEW_PASSWORD = "another long passphrase 42"  # noqa: S105
@@ -32,8 +31,7 @@ def _post_login(client, email: str, password: str):
 
 def _body(response) -> str:
     """The page without its per-session tokens, to compare two answers."""
-    html = response.get_data(as_text=True)
-    return re.sub(r'(csrf[-_]token"? (?:type="hidden" )?(?:content|value)=")[^"]+', r"\1", html)
+    return without_csrf_tokens(response.get_data(as_text=True))
 
 
 def test_after_5_failures_locked_on_every_worker(app, client, second_worker, make_user, request):
