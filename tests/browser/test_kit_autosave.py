@@ -79,9 +79,13 @@ def test_a_stale_second_tab_gets_a_conflict_and_chooses(page, demo_data, sign_in
     stale.goto(page.url)
     expect(stale.locator("#kit")).to_be_visible()
     kit_ready(stale)  # its script has read this device's ledger before the first tab saves
-    # The first tab saves a rating; the second tab still shows the old page.
+    # The first tab saves a rating; the second tab still shows the old page. The user
+    # switches tabs to click in each (as a person must).
+    page.bring_to_front()
     pick(page, crit.id, 4)
+    expect(radio(page, crit.id, 4)).to_be_checked()
     wait_saved(page)
+    stale.bring_to_front()
     pick(stale, crit.id, 2)
     conflict = stale.locator("#kit-conflict")
     expect(conflict).to_be_visible()
